@@ -1,0 +1,61 @@
+#include "cnnbp/geometry.hpp"
+
+#include "cnnbp/error.hpp"
+
+#include <ostream>
+
+namespace cnnbp {
+
+std::ostream& operator<<(std::ostream& os, const Padding& p) {
+    return os << "(top=" << p.top << ",bottom=" << p.bottom << ",left=" << p.left << ",right=" << p.right << ')';
+}
+
+// [output_size_1d]
+long long output_size_1d(long long n, long long kernel, long long stride, long long pad_lo, long long pad_hi,
+                         long long dilation) {
+    const long long padded = n + pad_lo + pad_hi;
+    const long long extent = dilation * (kernel - 1) + 1;  // the dilated window
+    if (padded < extent) return 0;                          // not one window fits
+    return (padded - extent) / stride + 1;                  // integer division is the floor here
+}
+// [output_size_1d]
+
+namespace {
+
+void require_at_least(const char* fn, const char* name, long long value, long long least) {
+    if (value < least) fail(fn, ": ", name, " must be >= ", least, ", got ", value);
+}
+
+long long checked_axis(const char* fn, const char* axis, long long n, long long kernel, long long stride,
+                       long long pad_lo, const char* lo_name, long long pad_hi, const char* hi_name,
+                       long long dilation) {
+    const long long padded = n + pad_lo + pad_hi;
+    const long long extent = dilation * (kernel - 1) + 1;
+    if (extent > padded)
+        fail(fn, ": the dilated kernel ", axis, " d(K-1)+1 = ", dilation, "*(", kernel, "-1)+1 = ", extent,
+             " is larger than the padded input ", axis, " ", n, "+", pad_lo, "+", pad_hi, " = ", padded,
+             " (", lo_name, ", ", hi_name, "), so the output would be empty");
+    return output_size_1d(n, kernel, stride, pad_lo, pad_hi, dilation);
+}
+
+}  // namespace
+
+OutputSize output_size(const char* fn, const Window2d& g, arma::uword H, arma::uword W) {
+    require_at_least(fn, "kernel_h", g.kernel_h, 1);
+    require_at_least(fn, "kernel_w", g.kernel_w, 1);
+    require_at_least(fn, "stride_h", g.stride_h, 1);
+    require_at_least(fn, "stride_w", g.stride_w, 1);
+    require_at_least(fn, "dilation_h", g.dilation_h, 1);
+    require_at_least(fn, "dilation_w", g.dilation_w, 1);
+    require_at_least(fn, "padding top", g.pad.top, 0);
+    require_at_least(fn, "padding bottom", g.pad.bottom, 0);
+    require_at_least(fn, "padding left", g.pad.left, 0);
+    require_at_least(fn, "padding right", g.pad.right, 0);
+    const long long h = checked_axis(fn, "height", static_cast<long long>(H), g.kernel_h, g.stride_h, g.pad.top,
+                                     "padding top", g.pad.bottom, "padding bottom", g.dilation_h);
+    const long long w = checked_axis(fn, "width", static_cast<long long>(W), g.kernel_w, g.stride_w, g.pad.left,
+                                     "padding left", g.pad.right, "padding right", g.dilation_w);
+    return {static_cast<arma::uword>(h), static_cast<arma::uword>(w)};
+}
+
+}  // namespace cnnbp

@@ -1,0 +1,51 @@
+/// \file
+/// Window geometry shared by every sliding-window layer: kernel, stride, padding, dilation,
+/// and the output-size formula \ref eq_G1 "(G1)".
+#pragma once
+
+#include <armadillo>
+#include <iosfwd>
+
+namespace cnnbp {
+
+/// Zero padding on each of the four sides, in pixels. Sides may differ (asymmetric padding).
+struct Padding {
+    int top = 0, bottom = 0, left = 0, right = 0;
+    /// The same padding p on all four sides.
+    static Padding all(int p) { return {p, p, p, p}; }
+    bool operator==(const Padding&) const = default;
+};
+
+/// Prints padding as `(top=1,bottom=0,left=2,right=2)`.
+std::ostream& operator<<(std::ostream& os, const Padding& p);
+
+/// A sliding window over an H x W plane: kernel K, stride s, padding, dilation d, per axis.
+///
+/// A window at output position (i, j) covers the padded-input pixels
+/// (i s_h + u d_h, j s_w + v d_w) for kernel offsets 0 <= u < K_h, 0 <= v < K_w
+/// (see \ref geometry).
+struct Window2d {
+    int kernel_h = 1, kernel_w = 1;
+    int stride_h = 1, stride_w = 1;
+    Padding pad;
+    int dilation_h = 1, dilation_w = 1;
+};
+
+/// The output height and width of a window sliding over an input.
+struct OutputSize {
+    arma::uword h = 0, w = 0;
+};
+
+/// Output size along one axis, \ref eq_G1 "(G1)": floor((n + p_lo + p_hi - d(K - 1) - 1) / s) + 1.
+/// Returns a value < 1 when not even one window fits; the caller decides how to report it.
+long long output_size_1d(long long n, long long kernel, long long stride, long long pad_lo, long long pad_hi,
+                         long long dilation);
+
+/// Validates the window against an H x W input and returns the output size, \ref eq_G1 "(G1)".
+///
+/// Throws cnnbp::Error, naming `fn` and the offending parameter with its value, when the stride or
+/// dilation is < 1, a padding or kernel is negative or zero, or the dilated window
+/// d(K - 1) + 1 is larger than the padded input (so that the output would be empty).
+OutputSize output_size(const char* fn, const Window2d& g, arma::uword H, arma::uword W);
+
+}  // namespace cnnbp
