@@ -1,9 +1,8 @@
-// build/cnnbp: the main job and --help. The path of the program comes from ctest (CNNBP_EXE).
+// build/cnnbp: the main job and --help. The build passes the program's path in as CNNBP_EXE.
 #include <catch2/catch.hpp>
 
 #include <array>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -15,9 +14,7 @@ struct Run {
 };
 
 Run run(const std::string& args) {
-    const char* exe = std::getenv("CNNBP_EXE");
-    REQUIRE(exe != nullptr);
-    const std::string cmd = std::string(exe) + " " + args + " 2>&1";
+    const std::string cmd = std::string(CNNBP_EXE) + " " + args + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     REQUIRE(pipe);
     std::string out;

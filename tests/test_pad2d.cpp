@@ -26,11 +26,16 @@ TEST_CASE("pad2d: the hand-worked example of the derivation", "[pad2d][example]"
         }
     // (P2): dx[h,w] = dout[h + p_top, w + p_left]
     Tensor4 dout(1, 1, 3, 3);
-    for (arma::uword k = 0; k < 9; ++k) dout.memptr()[k] = double(k) + 1;
+    for (arma::uword h = 0; h < 3; ++h)
+        for (arma::uword w = 0; w < 3; ++w) dout(0, 0, h, w) = double(3 * h + w + 1);  // 1..9 row by row
     const Tensor4 dx = pad2d_backward(dout, p).dx;
     REQUIRE(dx.shape() == x.shape());
     for (arma::uword h = 0; h < 2; ++h)
         for (arma::uword w = 0; w < 2; ++w) CHECK(dx(0, 0, h, w) == dout(0, 0, h + 1, w));
+    CHECK(dx(0, 0, 0, 0) == 4);  // the numbers the derivation page shows
+    CHECK(dx(0, 0, 0, 1) == 5);
+    CHECK(dx(0, 0, 1, 0) == 7);
+    CHECK(dx(0, 0, 1, 1) == 8);
 }
 
 TEST_CASE("pad2d: properties", "[pad2d][property]") {

@@ -14,10 +14,12 @@ namespace cnnbp {
 
 /// The hyper-parameters of conv2d. The kernel size comes from the shape of w.
 struct Conv2dParams {
-    int stride_h = 1, stride_w = 1;
-    Padding pad;
-    int dilation_h = 1, dilation_w = 1;
-    int groups = 1;  ///< C and F are split into `groups` groups; filter f sees only the channels of its group.
+    int stride_h = 1;    ///< s_h, the step between windows down the rows (>= 1)
+    int stride_w = 1;    ///< s_w, the step between windows along the columns (>= 1)
+    Padding pad;         ///< zero padding on each side (each >= 0)
+    int dilation_h = 1;  ///< d_h, the spacing of the kernel's rows on the input (>= 1)
+    int dilation_w = 1;  ///< d_w, the spacing of the kernel's columns on the input (>= 1)
+    int groups = 1;  ///< G: C and F are split into G blocks; filter f sees only its block's channels, \ref eq_K1 "(K1)"
 };
 
 /// Gradients of conv2d: the gradient of <out, dout> (\ref eq_N1 "(N1)") with respect to each input.
@@ -36,7 +38,7 @@ struct Conv2dShape {
     Shape4 out_shape;     ///< (N, F, H', W')
 };
 
-/// Validates x (N, C, H, W), w (F, C/groups, K_h, K_w), the optional bias b (F) and the parameters,
+/// Validates x (N, C, H, W), w (F, C/groups, K_h, K_w) (\ref eq_K1 "(K1)"), the optional bias b (F) and the parameters,
 /// and returns the derived geometry. Throws cnnbp::Error naming `fn`, the parameter and the numbers.
 Conv2dShape conv2d_shape(const char* fn, const Shape4& x, const Shape4& w, const std::optional<arma::vec>& b,
                          const Conv2dParams& p);
@@ -54,12 +56,13 @@ Tensor4 conv2d_forward_matrix(const Tensor4& x, const Tensor4& w, const std::opt
                               const Conv2dParams& p);
 
 /// Backward, scatter form: every output sends dout[n,f,i,j] back into its window,
-/// \ref eq_C3 "(C3)"--\ref eq_C5 "(C5)":
+/// \ref eq_C3 "(C3)"--\ref eq_C5 "(C5)", derived from the derivative of one output \ref eq_C2 "(C2)":
 /// dx_p[n, gC_g+c', i s_h+u d_h, j s_w+v d_w] += w[f,c',u,v] dout[n,f,i,j],
 /// dw[f,c',u,v] += x_p[...] dout[n,f,i,j], db[f] += dout[n,f,i,j].
 ///
 /// Backward means the gradient of <out, dout>, \ref eq_N1 "(N1)". dout is (N, F, H', W');
 /// x and w are the forward's inputs. The bias does not enter the gradients, so it is not an argument.
+/// Input rows and columns that no window reaches get a zero gradient, \ref eq_G2 "(G2)".
 Conv2dGrads conv2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
 
 /// Backward, gather form: every input pixel sums over the windows that contain it,
@@ -70,7 +73,8 @@ Conv2dGrads conv2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const
 /// Same contract as conv2d_backward_scatter().
 Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
 
-/// Backward, closed form with whole-plane convolutions, \ref eq_S3 "(S3)" and \ref eq_S4 "(S4)":
+/// Backward, closed form with whole-plane convolutions of the stride-dilated dout \ref eq_S1 "(S1)" and the
+/// dilation-dilated filter \ref eq_S2 "(S2)", \ref eq_S3 "(S3)" and \ref eq_S4 "(S4)":
 /// dx = crop(full convolution of the stride-dilated dout with the dilation-dilated filter), i.e. the full
 /// cross-correlation with the 180-degree rotated filter; dw = every d-th entry of the valid
 /// cross-correlation of the padded input with the stride-dilated dout; db = sum of dout.

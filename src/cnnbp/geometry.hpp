@@ -10,9 +10,13 @@ namespace cnnbp {
 
 /// Zero padding on each of the four sides, in pixels. Sides may differ (asymmetric padding).
 struct Padding {
-    int top = 0, bottom = 0, left = 0, right = 0;
+    int top = 0;     ///< rows of zeros above each plane
+    int bottom = 0;  ///< rows of zeros below each plane
+    int left = 0;    ///< columns of zeros left of each plane
+    int right = 0;   ///< columns of zeros right of each plane
     /// The same padding p on all four sides.
     static Padding all(int p) { return {p, p, p, p}; }
+    /// Equal when all four sides are.
     bool operator==(const Padding&) const = default;
 };
 
@@ -22,22 +26,26 @@ std::ostream& operator<<(std::ostream& os, const Padding& p);
 /// A sliding window over an H x W plane: kernel K, stride s, padding, dilation d, per axis.
 ///
 /// A window at output position (i, j) covers the padded-input pixels
-/// (i s_h + u d_h, j s_w + v d_w) for kernel offsets 0 <= u < K_h, 0 <= v < K_w
-/// (see \ref geometry).
+/// (i s_h + u d_h, j s_w + v d_w) for kernel offsets 0 <= u < K_h, 0 <= v < K_w, \ref eq_G0 "(G0)".
 struct Window2d {
-    int kernel_h = 1, kernel_w = 1;
-    int stride_h = 1, stride_w = 1;
-    Padding pad;
-    int dilation_h = 1, dilation_w = 1;
+    int kernel_h = 1;    ///< K_h, taps down the rows
+    int kernel_w = 1;    ///< K_w, taps along the columns
+    int stride_h = 1;    ///< s_h
+    int stride_w = 1;    ///< s_w
+    Padding pad;         ///< zero padding on each side
+    int dilation_h = 1;  ///< d_h
+    int dilation_w = 1;  ///< d_w
 };
 
 /// The output height and width of a window sliding over an input.
 struct OutputSize {
-    arma::uword h = 0, w = 0;
+    arma::uword h = 0;  ///< H', the number of window positions down the rows
+    arma::uword w = 0;  ///< W', the number of window positions along the columns
 };
 
 /// Output size along one axis, \ref eq_G1 "(G1)": floor((n + p_lo + p_hi - d(K - 1) - 1) / s) + 1.
 /// Returns a value < 1 when not even one window fits; the caller decides how to report it.
+/// The last window's last tap is at (n' - 1) s + d(K - 1); positions after it are in no window, \ref eq_G2 "(G2)".
 long long output_size_1d(long long n, long long kernel, long long stride, long long pad_lo, long long pad_hi,
                          long long dilation);
 

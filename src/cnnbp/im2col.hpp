@@ -19,7 +19,8 @@ arma::mat im2col(const Tensor4& x, arma::uword c0, arma::uword channels, const W
 
 /// The adjoint of im2col, \ref eq_M4 "(M4)": adds every entry of `cols` back onto the pixel it
 /// was copied from (entries that came from padding are dropped), into channels
-/// [c0, c0 + channels) of dx. Pixels covered by several windows accumulate.
+/// [c0, c0 + channels) of dx. Pixels covered by several windows accumulate. It is the adjoint of im2col(),
+/// \ref eq_N2 "(N2)": <im2col(x), Y> = <x, col2im(Y)>.
 void col2im_add(const arma::mat& cols, arma::uword c0, arma::uword channels, const Window2d& g, const OutputSize& o,
                 Tensor4& dx);
 

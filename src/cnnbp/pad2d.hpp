@@ -23,7 +23,8 @@ Tensor4 pad2d_forward(const Tensor4& x, const Padding& p);
 ///
 /// Backward means the gradient of <out, dout> (\ref eq_N1 "(N1)"). dout is
 /// (N, C, H + p_top + p_bottom, W + p_left + p_right); the gradient that lands on the
-/// padding is dropped because the padded zeros are constants. Throws cnnbp::Error if a
+/// padding is dropped because the padded zeros are constants. It is the adjoint of pad2d_forward(),
+/// \ref eq_N2 "(N2)": <pad(x), y> = <x, crop(y)>. Throws cnnbp::Error if a
 /// padding is negative or larger than dout allows.
 Pad2dGrads pad2d_backward(const Tensor4& dout, const Padding& p);
 

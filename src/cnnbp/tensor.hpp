@@ -11,8 +11,13 @@ namespace cnnbp {
 
 /// The shape of a Tensor4, in the order (N, C, H, W).
 struct Shape4 {
-    arma::uword n = 0, c = 0, h = 0, w = 0;
+    arma::uword n = 0;  ///< N, samples
+    arma::uword c = 0;  ///< C, channels
+    arma::uword h = 0;  ///< H, rows
+    arma::uword w = 0;  ///< W, columns
+    /// Equal when all four extents are.
     bool operator==(const Shape4&) const = default;
+    /// The number of elements, N * C * H * W.
     arma::uword size() const { return n * c * h * w; }
 };
 
@@ -37,10 +42,15 @@ public:
     /// A zero tensor of the given shape.
     explicit Tensor4(const Shape4& s);
 
+    /// (N, C, H, W)
     Shape4 shape() const { return {n_, c_, data_.n_rows, data_.n_cols}; }
+    /// N, the number of samples.
     arma::uword n() const { return n_; }
+    /// C, the number of channels.
     arma::uword c() const { return c_; }
+    /// H, the number of rows of a plane.
     arma::uword h() const { return data_.n_rows; }
+    /// W, the number of columns of a plane.
     arma::uword w() const { return data_.n_cols; }
     /// Number of elements, N * C * H * W.
     arma::uword size() const { return data_.n_elem; }

@@ -1,6 +1,8 @@
 // RapidCheck generators for the property tests. Shapes and parameters are drawn first and the input size
 // last, so that every case is valid by construction (no discarding); values are small integers mapped to
 // multiples of 1/16 in [-2, 2], so that every sum is exact and a shrunk counterexample reads as plain numbers.
+// Shapes and parameters follow RapidCheck's size (early cases are small, the ranges open up as the run goes on,
+// and shrinking goes to the smallest value of each range); values do not.
 #pragma once
 
 #include "cnnbp/conv2d.hpp"
@@ -15,23 +17,26 @@
 
 namespace cnnbp::testing {
 
-// A tensor of the given shape with values k/16, k in [-32, 32]. Shrinks toward 0 value by value.
+// One value k/16 with k in [-32, 32], drawn uniformly whatever RapidCheck's size, and shrinking toward 0 through
+// small magnitudes (0, 1/16, -1/16, 2/16, ...): an integer m in [0, 64] is unfolded as 0, 1, -1, 2, -2, ...
+inline rc::Gen<double> gen_value() {
+    return rc::gen::map(rc::gen::resize(100, rc::gen::inRange(0, 65)),
+                        [](int m) { return (m % 2 == 1 ? (m + 1) / 2 : -(m / 2)) / 16.0; });
+}
+
+// A tensor of the given shape with values from gen_value().
 inline rc::Gen<Tensor4> gen_tensor(Shape4 s) {
-    return rc::gen::map(rc::gen::container<std::vector<int>>(s.size(), rc::gen::inRange(-32, 33)),
-                        [s](const std::vector<int>& k) {
+    return rc::gen::map(rc::gen::container<std::vector<double>>(s.size(), gen_value()),
+                        [s](const std::vector<double>& values) {
                             Tensor4 t(s);
-                            for (arma::uword i = 0; i < s.size(); ++i) t.memptr()[i] = k[i] / 16.0;
+                            std::copy(values.begin(), values.end(), t.memptr());
                             return t;
                         });
 }
 
 inline rc::Gen<arma::vec> gen_vec(arma::uword n) {
-    return rc::gen::map(rc::gen::container<std::vector<int>>(n, rc::gen::inRange(-32, 33)),
-                        [](const std::vector<int>& k) {
-                            arma::vec v(k.size());
-                            for (arma::uword i = 0; i < k.size(); ++i) v(i) = k[i] / 16.0;
-                            return v;
-                        });
+    return rc::gen::map(rc::gen::container<std::vector<double>>(n, gen_value()),
+                        [](const std::vector<double>& values) { return arma::vec(values); });
 }
 
 // Draws the input extent along one axis after the window: at least what one window needs

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what cnnbp needs to build, test and document itself, from Debian 12 packages only.
+# Idempotent and quick when everything is already there: apt is only called for missing packages.
+set -euo pipefail
+
+packages=(
+  cmake make g++                 # the build
+  libarmadillo-dev libopenblas-dev  # linear algebra (Armadillo on OpenBLAS)
+  nlohmann-json3-dev libcli11-dev   # case files and the command line
+  catch2 librapidcheck-dev          # tests: Catch2 v2 and RapidCheck
+  doxygen libjs-mathjax             # the documentation, with MathJax served locally
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -q
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
