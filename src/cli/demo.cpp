@@ -45,7 +45,7 @@ int run_demo(std::ostream& os) {
 
     const Conv2dGrads g = conv2d_backward_matrix(dout, x, w, p);
     os << "dx " << g.dx << "\ndw " << g.dw << "\ndb = " << g.db.t() << '\n';
-    os << "The padded input has " << x.h() + p.pad.top + p.pad.bottom << " rows; the two windows down the rows use "
+    os << "The padded input has " << x.h() + p.pad.top + p.pad.bottom << " rows; the two windows down the rows use\n"
        << "padded rows 0..3, so input row 3 is left out by the floor in the output size and gets no gradient.\n\n";
 
     double worst = 0;
