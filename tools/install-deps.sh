@@ -8,6 +8,8 @@ packages=(
   libarmadillo-dev libopenblas-dev  # linear algebra (Armadillo on OpenBLAS)
   nlohmann-json3-dev libcli11-dev   # case files and the command line
   catch2 librapidcheck-dev          # tests: Catch2 v2 and RapidCheck
+  python3 python3-torch python3-numpy  # PyTorch as a witness in the tests (run by /usr/bin/python3)
+  libbenchmark-dev                  # benchmarks (Google Benchmark)
   doxygen libjs-mathjax             # the documentation, with MathJax served locally
 )
 
