@@ -28,9 +28,12 @@ int main(int argc, char** argv) {
     }
     try {
         if (*demo) return cnnbp::cli::run_demo(std::cout);
-    } catch (const cnnbp::Error& e) {
+    } catch (const cnnbp::Error& e) {  // invalid input, described by the message
         std::cerr << "cnnbp: " << e.what() << '\n';
         return 2;
+    } catch (const std::exception& e) {  // anything else (out of memory, a bug): still a message, never an abort
+        std::cerr << "cnnbp: internal error: " << e.what() << '\n';
+        return 3;
     }
     return 0;
 }
