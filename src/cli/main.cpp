@@ -1,6 +1,7 @@
 // build/cnnbp: the command-line face of the cnnbp oracle.
 #include "cnnbp/cnnbp.hpp"
 #include "demo.hpp"
+#include "tiny_cnn_report.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -16,6 +17,10 @@ int main(int argc, char** argv) {
         "demo", "Evaluate conv2d forward and backward (all four backward forms) on a small built-in case and print "
                 "every tensor, with the agreement of the forms and a finite-difference check.");
 
+    auto* tiny = app.add_subcommand(
+        "tiny-cnn", "Work through the tiny CNN of the documentation (4x4 input, 2x2 filter, max pool, one fully "
+                    "connected weight, quadratic loss; part II with a ReLU) and print every intermediate number.");
+
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
         std::cerr << "cnnbp: unknown command '" << argv[1] << "'; run cnnbp --help for the commands\n";
         return 2;
@@ -28,6 +33,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*demo) return cnnbp::cli::run_demo(std::cout);
+        if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
     } catch (const cnnbp::Error& e) {  // invalid input, described by the message
         std::cerr << "cnnbp: " << e.what() << '\n';
         return 2;

@@ -109,12 +109,6 @@ Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const 
                                    const Conv2dParams& p) {
     const Conv2dShape s = backward_shape("conv2d_backward_gather", dout, x, w, p);
     const Window2d& g = s.window;
-    // The output index i whose window puts kernel row u on padded row a = i s + u d, if there is one
-    // (a must be a non-negative multiple of s, and i < H': windows past the last one do not exist).
-    auto window_index = [](long long a, int stride, arma::uword count) -> long long {
-        if (a < 0 || a % stride != 0 || a / stride >= (long long)count) return -1;
-        return a / stride;
-    };
     Tensor4 dx(x.shape()), dw(w.shape());
     // The pixel's view, (C6): dx[n,c,h,w] = sum of w[f,c',u,v] dout[n,f,i,j] over the windows holding (h,w).
     for (arma::uword n = 0; n < x.n(); ++n)
@@ -125,11 +119,11 @@ Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const 
                     double sum = 0.0;
                     for (arma::uword f = group * s.f_group; f < (group + 1) * s.f_group; ++f)
                         for (int u = 0; u < g.kernel_h; ++u) {
-                            const long long i = window_index((long long)h + g.pad.top - (long long)u * g.dilation_h,
+                            const long long i = window_at((long long)h + g.pad.top - (long long)u * g.dilation_h,
                                                              g.stride_h, s.out.h);
                             if (i < 0) continue;
                             for (int v = 0; v < g.kernel_w; ++v) {
-                                const long long j = window_index(
+                                const long long j = window_at(
                                     (long long)ww + g.pad.left - (long long)v * g.dilation_w, g.stride_w, s.out.w);
                                 if (j < 0) continue;
                                 sum += w.at(f, cc, u, v) * dout.at(n, f, i, j);

@@ -35,6 +35,12 @@ struct Window2d {
     Padding pad;         ///< zero padding on each side
     int dilation_h = 1;  ///< d_h
     int dilation_w = 1;  ///< d_w
+    /// Pooling only: round the output size up, \ref eq_G3 "(G3)", keeping a last window that overhangs the
+    /// padded input unless it would start in the bottom (right) padding.
+    bool ceil_mode = false;
+
+    /// A pooling window: kernel K_h x K_w with the stride equal to the kernel (the frameworks' default).
+    static Window2d pooling(int kernel_h, int kernel_w) { return {kernel_h, kernel_w, kernel_h, kernel_w, {}, 1, 1}; }
 };
 
 /// The output height and width of a window sliding over an input.
@@ -46,8 +52,14 @@ struct OutputSize {
 /// Output size along one axis, \ref eq_G1 "(G1)": floor((n + p_lo + p_hi - d(K - 1) - 1) / s) + 1.
 /// Returns a value < 1 when not even one window fits; the caller decides how to report it.
 /// The last window's last tap is at (n' - 1) s + d(K - 1); positions after it are in no window, \ref eq_G2 "(G2)".
+/// With `ceil_mode`, \ref eq_G3 "(G3)": the division rounds up, and a last window that would start in the high
+/// padding (at or after n + p_lo) is dropped.
 long long output_size_1d(long long n, long long kernel, long long stride, long long pad_lo, long long pad_hi,
-                         long long dilation);
+                         long long dilation, bool ceil_mode = false);
+
+/// The output position i whose window puts tap u on padded position a = i s + u d, \ref eq_C6 "(C6)": a / s when
+/// a >= 0 is a multiple of s and a / s < count (the number of windows), otherwise -1 (no window does).
+long long window_at(long long a, int stride, arma::uword count);
 
 /// Validates the window against an H x W input and returns the output size, \ref eq_G1 "(G1)".
 ///
@@ -55,5 +67,10 @@ long long output_size_1d(long long n, long long kernel, long long stride, long l
 /// dilation is < 1, a padding or kernel is negative or zero, or the dilated window
 /// d(K - 1) + 1 is larger than the padded input (so that the output would be empty).
 OutputSize output_size(const char* fn, const Window2d& g, arma::uword H, arma::uword W);
+
+/// output_size() with the further rules of pooling, \ref eq_G4 "(G4)": each padding at most half the kernel
+/// (floor(K / 2), as PyTorch demands), and no window wholly in the padding (dilation can produce one even within
+/// that limit). Throws cnnbp::Error naming `fn`, the parameter and the numbers.
+OutputSize pool_output_size(const char* fn, const Window2d& g, arma::uword H, arma::uword W);
 
 }  // namespace cnnbp

@@ -28,6 +28,8 @@ inline double* fd_elements(arma::mat& m) { return m.memptr(); }
 inline std::size_t fd_count(const arma::mat& m) { return m.n_elem; }
 inline double* fd_elements(arma::vec& v) { return v.memptr(); }
 inline std::size_t fd_count(const arma::vec& v) { return v.n_elem; }
+inline const double* fd_elements(const Tensor4& t) { return t.memptr(); }
+inline const double* fd_elements(const arma::mat& m) { return m.memptr(); }
 /// @endcond
 
 /// Central differences, \ref eq_F1 "(F1)": g_k = (L(x + h_k e_k) - L(x - h_k e_k)) / (2 h_k), one element at a time.
@@ -50,10 +52,35 @@ T numerical_gradient(Loss&& loss, const T& x, double relative_step = fd_default_
     return g;
 }
 
+/// @cond INTERNAL
+inline double fd_dot(const Tensor4& a, const Tensor4& b) { return dot(a, b); }
+inline double fd_dot(const arma::mat& a, const arma::mat& b) { return arma::dot(a, b); }
+/// @endcond
+
 /// The numerical gradient of L(x) = <forward(x), dout>, \ref eq_N1 "(N1)": what a backward must return for x.
-template <class T, class Forward>
-T numerical_vjp(Forward&& forward, const T& x, const Tensor4& dout, double relative_step = fd_default_relative_step) {
-    return numerical_gradient([&](const T& probe) { return dot(forward(probe), dout); }, x, relative_step);
+///
+/// Computed as g_k = <forward(x + h e_k) - forward(x - h e_k), dout> / (2 h_k), \ref eq_F4 "(F4)": the outputs are
+/// subtracted element by element before the sum, so that the many outputs that x_k does not reach cancel exactly
+/// instead of leaving the rounding of a long sum in the difference. dout is shaped like forward's output
+/// (a Tensor4 or a matrix).
+template <class T, class Forward, class Out>
+T numerical_vjp(Forward&& forward, const T& x, const Out& dout, double relative_step = fd_default_relative_step) {
+    T g = x, probe = x;
+    double* gk = fd_elements(g);
+    double* pk = fd_elements(probe);
+    for (std::size_t k = 0; k < fd_count(x); ++k) {
+        const double xk = pk[k], h = fd_step(xk, relative_step);
+        pk[k] = xk + h;
+        Out up = forward(static_cast<const T&>(probe));
+        pk[k] = xk - h;
+        const Out down = forward(static_cast<const T&>(probe));
+        pk[k] = xk;
+        double* u = fd_elements(up);
+        const double* d = fd_elements(down);
+        for (std::size_t j = 0; j < fd_count(up); ++j) u[j] -= d[j];
+        gk[k] = fd_dot(up, dout) / (2 * h);
+    }
+    return g;
 }
 
 }  // namespace cnnbp
