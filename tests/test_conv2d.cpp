@@ -5,6 +5,7 @@
 #include "support/compare.hpp"
 #include "support/conv2d_properties.hpp"
 #include "support/generators.hpp"
+#include "support/plane.hpp"
 #include "support/tolerances.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,17 +15,6 @@ using namespace cnnbp;
 using namespace cnnbp::testing;
 
 namespace {
-
-Tensor4 plane_tensor(std::initializer_list<std::initializer_list<double>> rows) {
-    Tensor4 t(1, 1, rows.size(), rows.begin()->size());
-    arma::uword h = 0;
-    for (const auto& r : rows) {
-        arma::uword w = 0;
-        for (double v : r) t(0, 0, h, w++) = v;
-        ++h;
-    }
-    return t;
-}
 
 struct Form {
     const char* name;

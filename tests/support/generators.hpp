@@ -5,7 +5,10 @@
 // and shrinking goes to the smallest value of each range); values do not.
 #pragma once
 
+#include "cnnbp/avgpool2d.hpp"
 #include "cnnbp/conv2d.hpp"
+#include "cnnbp/error.hpp"
+#include "cnnbp/maxpool2d.hpp"
 #include "cnnbp/pad2d.hpp"
 
 #include <rapidcheck.h>
@@ -118,6 +121,133 @@ inline rc::Gen<PadCase> gen_pad_case() {
 
 inline void showValue(const PadCase& k, std::ostream& os) { os << "pad2d case: padding " << k.p << "\nx " << k.x << "dout " << k.dout; }
 
+// A tensor whose values are all different (a shuffled 0, 1, 2, ... centred on 0, divided by 8), so that no max-pool
+// window has a tie and the derivative exists everywhere.
+inline rc::Gen<Tensor4> gen_distinct_tensor(Shape4 s) {
+    return rc::gen::map(rc::gen::container<std::vector<int>>(s.size(), rc::gen::resize(100, rc::gen::inRange(0, 1 << 20))),
+                        [s](const std::vector<int>& keys) {
+                            std::vector<arma::uword> order(keys.size());
+                            for (arma::uword k = 0; k < order.size(); ++k) order[k] = k;
+                            std::stable_sort(order.begin(), order.end(),
+                                             [&](arma::uword a, arma::uword b) { return keys[a] < keys[b]; });
+                            Tensor4 t(s);
+                            for (arma::uword k = 0; k < order.size(); ++k)
+                                t.memptr()[order[k]] = (double(k) - double(order.size() / 2)) / 8.0;
+                            return t;
+                        });
+}
+
+// A pooling window: kernel 1-4, stride 1-3, each padding 0 to floor(K/2), dilation 1-3 when `dilated`, ceil_mode
+// either way; then H, W from draw_extent. A dilated window that would lie wholly in the padding (G4) falls back to
+// dilation 1, which cannot (see the geometry page).
+inline Window2d draw_pool_window(bool dilated, arma::uword& h, arma::uword& w) {
+    Window2d g;
+    g.kernel_h = *rc::gen::inRange(1, 5);
+    g.kernel_w = *rc::gen::inRange(1, 5);
+    g.stride_h = *rc::gen::inRange(1, 4);
+    g.stride_w = *rc::gen::inRange(1, 4);
+    g.pad = {*rc::gen::inRange(0, g.kernel_h / 2 + 1), *rc::gen::inRange(0, g.kernel_h / 2 + 1),
+             *rc::gen::inRange(0, g.kernel_w / 2 + 1), *rc::gen::inRange(0, g.kernel_w / 2 + 1)};
+    g.dilation_h = dilated ? draw_dilation(g.kernel_h, g.pad.top, g.pad.bottom) : 1;
+    g.dilation_w = dilated ? draw_dilation(g.kernel_w, g.pad.left, g.pad.right) : 1;
+    g.ceil_mode = *rc::gen::arbitrary<bool>();
+    h = draw_extent(g.kernel_h, g.dilation_h, g.pad.top, g.pad.bottom);
+    w = draw_extent(g.kernel_w, g.dilation_w, g.pad.left, g.pad.right);
+    try {
+        pool_output_size("gen", g, h, w);
+    } catch (const Error&) {
+        g.dilation_h = g.dilation_w = 1;
+        h = draw_extent(g.kernel_h, 1, g.pad.top, g.pad.bottom);
+        w = draw_extent(g.kernel_w, 1, g.pad.left, g.pad.right);
+    }
+    return g;
+}
+
+// A max-pooling case: N 1-3, C 1-3, distinct values (no ties), any valid window with dilation and ceil_mode.
+struct MaxPoolCase {
+    Tensor4 x;
+    Window2d g;
+    Tensor4 dout;
+};
+
+inline rc::Gen<MaxPoolCase> gen_maxpool_case() {
+    return rc::gen::exec([] {
+        MaxPoolCase k;
+        arma::uword h = 0, w = 0;
+        k.g = draw_pool_window(true, h, w);
+        const Shape4 s{(arma::uword)*rc::gen::inRange(1, 4), (arma::uword)*rc::gen::inRange(1, 4), h, w};
+        k.x = *gen_distinct_tensor(s);
+        const OutputSize o = pool_output_size("gen", k.g, h, w);
+        k.dout = *gen_tensor({s.n, s.c, o.h, o.w});
+        return k;
+    });
+}
+
+inline void showValue(const MaxPoolCase& k, std::ostream& os) {
+    os << "maxpool2d case: kernel (" << k.g.kernel_h << ',' << k.g.kernel_w << "), stride (" << k.g.stride_h << ','
+       << k.g.stride_w << "), padding " << k.g.pad << ", dilation (" << k.g.dilation_h << ',' << k.g.dilation_w
+       << "), ceil_mode " << k.g.ceil_mode << "\nx " << k.x << "dout " << k.dout;
+}
+
+// An average-pooling case: N 1-3, C 1-3, values k/16, any valid window without dilation, ceil_mode and
+// count_include_pad either way.
+struct AvgPoolCase {
+    Tensor4 x;
+    AvgPool2dParams p;
+    Tensor4 dout;
+};
+
+inline rc::Gen<AvgPoolCase> gen_avgpool_case() {
+    return rc::gen::exec([] {
+        AvgPoolCase k;
+        arma::uword h = 0, w = 0;
+        k.p.window = draw_pool_window(false, h, w);
+        k.p.count_include_pad = *rc::gen::arbitrary<bool>();
+        const Shape4 s{(arma::uword)*rc::gen::inRange(1, 4), (arma::uword)*rc::gen::inRange(1, 4), h, w};
+        k.x = *gen_tensor(s);
+        const OutputSize o = pool_output_size("gen", k.p.window, h, w);
+        k.dout = *gen_tensor({s.n, s.c, o.h, o.w});
+        return k;
+    });
+}
+
+inline void showValue(const AvgPoolCase& k, std::ostream& os) {
+    const Window2d& g = k.p.window;
+    os << "avgpool2d case: kernel (" << g.kernel_h << ',' << g.kernel_w << "), stride (" << g.stride_h << ','
+       << g.stride_w << "), padding " << g.pad << ", ceil_mode " << g.ceil_mode << ", count_include_pad "
+       << k.p.count_include_pad << "\nx " << k.x << "dout " << k.dout;
+}
+
+// A matrix of values k/16, shaped rows x cols.
+inline rc::Gen<arma::mat> gen_matrix(arma::uword rows, arma::uword cols) {
+    return rc::gen::map(gen_tensor({1, 1, rows, cols}), [](const Tensor4& t) { return arma::mat(t.plane(0, 0)); });
+}
+
+// A linear case: N 1-4, D 1-6, M 1-5, with or without bias.
+struct LinearCase {
+    arma::mat x, w;
+    std::optional<arma::vec> b;
+    arma::mat dout;
+};
+
+inline rc::Gen<LinearCase> gen_linear_case() {
+    return rc::gen::exec([] {
+        LinearCase k;
+        const arma::uword n = *rc::gen::inRange(1, 5), d = *rc::gen::inRange(1, 7), m = *rc::gen::inRange(1, 6);
+        k.x = *gen_matrix(n, d);
+        k.w = *gen_matrix(m, d);
+        if (*rc::gen::arbitrary<bool>()) k.b = *gen_vec(m);
+        k.dout = *gen_matrix(n, m);
+        return k;
+    });
+}
+
+inline void showValue(const LinearCase& k, std::ostream& os) {
+    os << "linear case\nx =\n" << k.x << "w =\n" << k.w << (k.b ? "b =\n" : "no bias\n");
+    if (k.b) os << k.b->t();
+    os << "dout =\n" << k.dout;
+}
+
 }  // namespace cnnbp::testing
 
 namespace rc {
@@ -128,5 +258,17 @@ struct Arbitrary<cnnbp::testing::ConvCase> {
 template <>
 struct Arbitrary<cnnbp::testing::PadCase> {
     static Gen<cnnbp::testing::PadCase> arbitrary() { return cnnbp::testing::gen_pad_case(); }
+};
+template <>
+struct Arbitrary<cnnbp::testing::MaxPoolCase> {
+    static Gen<cnnbp::testing::MaxPoolCase> arbitrary() { return cnnbp::testing::gen_maxpool_case(); }
+};
+template <>
+struct Arbitrary<cnnbp::testing::AvgPoolCase> {
+    static Gen<cnnbp::testing::AvgPoolCase> arbitrary() { return cnnbp::testing::gen_avgpool_case(); }
+};
+template <>
+struct Arbitrary<cnnbp::testing::LinearCase> {
+    static Gen<cnnbp::testing::LinearCase> arbitrary() { return cnnbp::testing::gen_linear_case(); }
 };
 }  // namespace rc

@@ -21,6 +21,16 @@ inline constexpr Tolerance forms_agree{1e-12, 0.0};
 // by a multiple of 1/256 (usually far more).
 inline constexpr Tolerance finite_differences{1e-10, 0.0};
 
+// Central differences (F4) of a layer that divides or evaluates a transcendental function (average pooling's
+// 1/D, sigmoid, tanh, the losses). (F2) bounds the error by the truncation h^2/6 |L3| (L3 the third derivative)
+// plus the rounding. With the generators' values (|x| <= 5, so h <= 2^-15) and |L3| <= 2 |dout| for sigmoid and
+// tanh (less for the others), truncation is below (2^-15)^2 / 6 * 2 * 2 ~ 6e-10; each output touched by x_k
+// carries a relative rounding error of a few eps, at most ~8 * 1.1e-16 * 5 / 2^-18 ~ 1.2e-9 after dividing by 2h,
+// and at most K_h K_w <= 16 outputs are touched. Both together stay below 3e-8; the gradients compared are at least
+// ~1/16 in their largest element, so 1e-6 relative to it keeps a margin of about two over the worst case and is
+// still ~10^4 times smaller than what any mistake in the zoo changes (1/16 or more).
+inline constexpr Tolerance smooth_finite_differences{1e-6, 0.0};
+
 // Identities that hold exactly in real arithmetic and are evaluated on dyadic data (adjoint identities,
 // linearity in dout, hand-worked examples): equal up to the last bit of the largest term.
 inline constexpr Tolerance exact{1e-14, 0.0};
