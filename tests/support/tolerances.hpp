@@ -3,6 +3,9 @@
 
 #include "support/compare.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace cnnbp::testing {
 
 // Two forms of the same gradient (scatter, gather, closed, matrix) sum the same products in different orders.
@@ -30,6 +33,16 @@ inline constexpr Tolerance finite_differences{1e-10, 0.0};
 // ~1/16 in their largest element, so 1e-6 relative to it keeps a margin of about two over the worst case and is
 // still ~10^4 times smaller than what any mistake in the zoo changes (1/16 or more).
 inline constexpr Tolerance smooth_finite_differences{1e-6, 0.0};
+
+// Central differences (F1) of a whole network's scalar loss. Beside the relative bound above, the rounding term of
+// (F2) is absolute: each evaluation of the loss L carries an error of a few eps times the size of its terms, and
+// the terms of the quadratic cost and of cross-entropy are all >= 0, so their size is |L| itself. Divided by 2h
+// (h >= 2^-18 for |theta| <= 1, the default step's smallest), that is ~eps |L| / h; a factor 16 covers the roundings
+// inside the layers before the loss. Gradients much smaller than this (a saturated sigmoid, a dead relu) cannot be
+// resolved by finite differences at all, and this floor says so instead of failing on noise.
+inline Tolerance loss_finite_differences(double loss) {
+    return {smooth_finite_differences.rel, 16 * 2.220446049250313e-16 * std::max(1.0, std::abs(loss)) / 0x1p-18};
+}
 
 // Identities that hold exactly in real arithmetic and are evaluated on dyadic data (adjoint identities,
 // linearity in dout, hand-worked examples): equal up to the last bit of the largest term.
