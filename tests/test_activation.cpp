@@ -4,6 +4,7 @@
 #include "cnnbp/gradcheck.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
+#include "support/layer_properties.hpp"
 #include "support/tolerances.hpp"
 
 #include <catch2/catch.hpp>
@@ -30,14 +31,6 @@ rc::Gen<Shape4> gen_shape() {
         return Shape4{(arma::uword)*rc::gen::inRange(1, 4), (arma::uword)*rc::gen::inRange(1, 4),
                       (arma::uword)*rc::gen::inRange(1, 6), (arma::uword)*rc::gen::inRange(1, 6)};
     });
-}
-
-template <class Forward, class Backward>
-void check_against_finite_differences(Forward forward, Backward backward) {
-    const Shape4 s = *gen_shape();
-    const Tensor4 x = *gen_off_kink(s), dout = *gen_tensor(s);
-    const Tensor4 fd = numerical_vjp([&](const Tensor4& t) { return forward(t); }, x, dout);
-    CNNBP_RC_CLOSE(compare("dx", backward(dout, x).dx, fd, smooth_finite_differences));
 }
 
 }  // namespace
@@ -75,18 +68,12 @@ TEST_CASE("sigmoid is finite and right for net inputs of +-1000", "[activation]"
 }
 
 TEST_CASE("activations: properties", "[activation][property]") {
-    rc::prop("relu backward agrees with finite differences off the kink", [] {
-        check_against_finite_differences([](const Tensor4& t) { return relu_forward(t); },
-                                         [](const Tensor4& d, const Tensor4& t) { return relu_backward(d, t); });
-    });
-    rc::prop("sigmoid backward agrees with finite differences", [] {
-        check_against_finite_differences([](const Tensor4& t) { return sigmoid_forward(t); },
-                                         [](const Tensor4& d, const Tensor4& t) { return sigmoid_backward(d, t); });
-    });
-    rc::prop("tanh backward agrees with finite differences", [] {
-        check_against_finite_differences([](const Tensor4& t) { return tanh_forward(t); },
-                                         [](const Tensor4& d, const Tensor4& t) { return tanh_backward(d, t); });
-    });
+    rc::prop("relu backward agrees with finite differences off the kink",
+             activation_agrees_with_finite_differences(relu_forward, relu_backward));
+    rc::prop("sigmoid backward agrees with finite differences",
+             activation_agrees_with_finite_differences(sigmoid_forward, sigmoid_backward));
+    rc::prop("tanh backward agrees with finite differences",
+             activation_agrees_with_finite_differences(tanh_forward, tanh_backward));
     rc::prop("the matrix and Tensor4 overloads agree", [] {
         const Shape4 s = *gen_shape();
         const Tensor4 x = *gen_off_kink({1, 1, s.h, s.w}), d = *gen_tensor({1, 1, s.h, s.w});

@@ -5,6 +5,7 @@
 #include "cnnbp/linear.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
+#include "support/layer_properties.hpp"
 #include "support/tolerances.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,10 +13,6 @@
 
 using namespace cnnbp;
 using namespace cnnbp::testing;
-
-namespace {
-arma::vec as_vec(const arma::mat& m) { return arma::vectorise(m); }
-}  // namespace
 
 TEST_CASE("linear: the hand-worked example of the derivation", "[linear][example]") {
     const arma::mat x = {{1, 0, 2}, {-1, 3, 1}}, w = {{2, -1, 0}, {1, 1, -2}}, dout = {{1, -2}, {3, 1}};
@@ -40,28 +37,14 @@ TEST_CASE("linear: the hand-worked example of the derivation", "[linear][example
 }
 
 TEST_CASE("linear: properties", "[linear][property]") {
-    rc::prop("backward agrees with finite differences", [](const LinearCase& k) {
-        const arma::vec b = k.b ? *k.b : arma::vec(k.w.n_rows, arma::fill::zeros);
-        const LinearGrads g = linear_backward(k.dout, k.x, k.w);
-        const arma::mat dx = numerical_vjp([&](const arma::mat& x) { return linear_forward(x, k.w, b); }, k.x, k.dout);
-        const arma::mat dw = numerical_vjp([&](const arma::mat& w) { return linear_forward(k.x, w, b); }, k.w, k.dout);
-        const arma::vec db = numerical_vjp([&](const arma::vec& bb) { return linear_forward(k.x, k.w, bb); }, b, k.dout);
-        CNNBP_RC_CLOSE(compare("dx", as_vec(g.dx), as_vec(dx), finite_differences));
-        CNNBP_RC_CLOSE(compare("dw", as_vec(g.dw), as_vec(dw), finite_differences));
-        CNNBP_RC_CLOSE(compare("db", g.db, db, finite_differences));
-    });
+    rc::prop("backward agrees with finite differences", linear_agrees_with_finite_differences(linear_backward));
     rc::prop("backward is the adjoint of forward: <x W^T, y> == <x, dx(y)> == <W, dW(y)>", [](const LinearCase& k) {
         const LinearGrads g = linear_backward(k.dout, k.x, k.w);
         const double lhs = arma::dot(linear_forward(k.x, k.w, std::nullopt), k.dout);
         CNNBP_RC_CLOSE(compare("<x, dx>", arma::dot(k.x, g.dx), lhs, exact));
         CNNBP_RC_CLOSE(compare("<W, dW>", arma::dot(k.w, g.dw), lhs, exact));
     });
-    rc::prop("db is the sum of dout over the batch", [](const LinearCase& k) {
-        arma::vec want(k.dout.n_cols, arma::fill::zeros);
-        for (arma::uword n = 0; n < k.dout.n_rows; ++n)
-            for (arma::uword m = 0; m < k.dout.n_cols; ++m) want(m) += k.dout(n, m);
-        CNNBP_RC_CLOSE(compare("db", linear_backward(k.dout, k.x, k.w).db, want, exact));
-    });
+    rc::prop("db is the sum of dout over the batch", linear_db_is_the_batch_sum(linear_backward));
 }
 
 TEST_CASE("flatten: row-major (C, H, W) order per sample, and its backward undoes it", "[flatten]") {

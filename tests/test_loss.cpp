@@ -4,6 +4,7 @@
 #include "cnnbp/loss.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
+#include "support/layer_properties.hpp"
 #include "support/tolerances.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,21 +16,6 @@ using namespace cnnbp;
 using namespace cnnbp::testing;
 
 namespace {
-
-struct LossCase {
-    arma::mat a, y;
-    arma::uvec labels;
-    double dloss;
-};
-
-rc::Gen<LossCase> gen_loss_case() {
-    return rc::gen::exec([] {
-        const arma::uword n = *rc::gen::inRange(1, 5), m = *rc::gen::inRange(1, 6);
-        LossCase k{*gen_matrix(n, m), *gen_matrix(n, m), arma::uvec(n), *rc::gen::inRange(-3, 4) / 2.0};
-        for (arma::uword i = 0; i < n; ++i) k.labels(i) = *rc::gen::inRange<arma::uword>(0, m);
-        return k;
-    });
-}
 
 arma::vec as_vec(const arma::mat& m) { return arma::vectorise(m); }
 
@@ -64,18 +50,9 @@ TEST_CASE("softmax cross-entropy is finite and right for logits of 1000", "[loss
 }
 
 TEST_CASE("losses: properties", "[loss][property]") {
-    rc::prop("mse backward agrees with finite differences", [] {
-        const LossCase k = *gen_loss_case();
-        const arma::mat fd = numerical_gradient([&](const arma::mat& a) { return k.dloss * mse_forward(a, k.y); }, k.a);
-        CNNBP_RC_CLOSE(compare("da", as_vec(mse_backward(k.dloss, k.a, k.y).da), as_vec(fd), smooth_finite_differences));
-    });
-    rc::prop("softmax cross-entropy backward agrees with finite differences", [] {
-        const LossCase k = *gen_loss_case();
-        const arma::mat fd = numerical_gradient(
-            [&](const arma::mat& z) { return k.dloss * softmax_cross_entropy_forward(z, k.labels); }, k.a);
-        CNNBP_RC_CLOSE(compare("dz", as_vec(softmax_cross_entropy_backward(k.dloss, k.a, k.labels).dz), as_vec(fd),
-                               smooth_finite_differences));
-    });
+    rc::prop("mse backward agrees with finite differences", mse_agrees_with_finite_differences(mse_backward));
+    rc::prop("softmax cross-entropy backward agrees with finite differences",
+             softmax_cross_entropy_agrees_with_finite_differences(softmax_cross_entropy_backward));
     rc::prop("softmax cross-entropy: the simplification equals the chain rule through the softmax Jacobian", [] {
         const LossCase k = *gen_loss_case();
         const arma::mat p = softmax(k.a);

@@ -4,6 +4,7 @@
 #include "cnnbp/maxpool2d.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
+#include "support/layer_properties.hpp"
 #include "support/plane.hpp"
 #include "support/tolerances.hpp"
 
@@ -67,10 +68,12 @@ TEST_CASE("maxpool2d: properties", "[maxpool2d][property]") {
         CNNBP_RC_CLOSE(compare("dx", maxpool2d_backward_gather(k.dout, k.x, k.g).dx,
                                maxpool2d_backward_scatter(k.dout, k.x, k.g).dx, exact));
     });
-    rc::prop("backward agrees with finite differences (no ties)", [](const MaxPoolCase& k) {
-        const Tensor4 fd = numerical_vjp([&](const Tensor4& x) { return maxpool2d_forward(x, k.g); }, k.x, k.dout);
-        CNNBP_RC_CLOSE(compare("dx", maxpool2d_backward(k.dout, k.x, k.g).dx, fd, finite_differences));
-    });
+    const std::pair<const char*, MaxPoolBackward> forms[] = {{"scatter", maxpool2d_backward_scatter}, {"gather", maxpool2d_backward_gather}};
+    for (auto [name, backward] : forms) {
+        rc::prop(std::string(name) + ": backward agrees with finite differences (no ties)", maxpool_agrees_with_finite_differences(backward));
+        rc::prop(std::string(name) + ": at a tie the first maximum in row-major order takes the gradient",
+                 maxpool_ties_go_to_the_first_maximum(backward));
+    }
     rc::prop("dx is non-zero only at winners, and sums to the sum of dout", [](const MaxPoolCase& k) {
         const Tensor4 dx = maxpool2d_backward(k.dout, k.x, k.g).dx;
         Tensor4 is_winner(k.x.shape());

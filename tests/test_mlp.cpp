@@ -6,6 +6,7 @@
 #include "cnnbp/sequential.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
+#include "support/layer_properties.hpp"
 #include "support/tolerances.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,42 +16,6 @@ using namespace cnnbp;
 using namespace cnnbp::testing;
 
 namespace {
-
-struct MlpCase {
-    std::vector<MlpLayer> net;
-    arma::mat x, y;  // columns are samples
-};
-
-rc::Gen<MlpCase> gen_mlp_case() {
-    return rc::gen::exec([] {
-        MlpCase k;
-        const arma::uword N = *rc::gen::inRange(1, 5), L = *rc::gen::inRange(1, 5);
-        arma::uword n_prev = *rc::gen::inRange(1, 5);
-        k.x = *gen_matrix(n_prev, N);
-        for (arma::uword l = 1; l <= L; ++l) {
-            const arma::uword n = *rc::gen::inRange(1, 5);
-            const Activation f = *rc::gen::element(Activation::identity, Activation::relu, Activation::sigmoid, Activation::tanh);
-            k.net.push_back({*gen_matrix(n, n_prev) / 2.0, *gen_vec(n) / 2.0, f});
-            n_prev = n;
-        }
-        k.y = *gen_matrix(n_prev, N);
-        return k;
-    });
-}
-
-void showValue(const MlpCase& k, std::ostream& os) {
-    const char* names[] = {"identity", "relu", "sigmoid", "tanh"};
-    os << "MLP, x (columns are samples):\n" << k.x << "y:\n" << k.y;
-    for (std::size_t l = 1; l <= k.net.size(); ++l)
-        os << "layer " << l << " (" << names[int(k.net[l - 1].f)] << ") W:\n" << k.net[l - 1].W << "b:\n" << k.net[l - 1].b;
-}
-
-// relu's kink: a net input within 1e-5 of 0 has no derivative there, or finite differences (h ~ 4e-6) straddle it
-bool on_a_kink(const MlpCase& k, const MlpTrace& t) {
-    for (std::size_t l = 1; l < t.z.size(); ++l)
-        if (k.net[l - 1].f == Activation::relu && arma::any(arma::vectorise(arma::abs(t.z[l])) < 1e-5)) return true;
-    return false;
-}
 
 // The same network as a sequential stack of linear and activation layers, one sample per row.
 void as_sequential(const MlpCase& k, std::vector<Layer>& layers, std::vector<LayerParams>& params) {
@@ -119,25 +84,7 @@ TEST_CASE("backprop_mlp: properties", "[mlp][property]") {
             li += k.net[l - 1].f == Activation::identity ? 1 : 2;
         }
     });
-    rc::prop("backprop_mlp agrees with finite differences of the cost", [] {
-        const MlpCase k = *gen_mlp_case();
-        const MlpTrace t = backprop_mlp(k.net, k.x, k.y);
-        if (on_a_kink(k, t)) RC_DISCARD("a relu net input within 1e-5 of 0");
-        for (std::size_t l = 1; l <= k.net.size(); ++l) {
-            auto cost_of_W = [&](const arma::mat& W) {
-                std::vector<MlpLayer> net = k.net;
-                net[l - 1].W = W;
-                return backprop_mlp(net, k.x, k.y).cost;
-            };
-            auto cost_of_b = [&](const arma::vec& b) {
-                std::vector<MlpLayer> net = k.net;
-                net[l - 1].b = b;
-                return backprop_mlp(net, k.x, k.y).cost;
-            };
-            CNNBP_RC_CLOSE(compare("dW", as_vec(t.dW[l]), as_vec(numerical_gradient(cost_of_W, k.net[l - 1].W)), loss_finite_differences(t.cost)));
-            CNNBP_RC_CLOSE(compare("db", t.db[l], numerical_gradient(cost_of_b, k.net[l - 1].b), loss_finite_differences(t.cost)));
-        }
-    });
+    rc::prop("backprop_mlp agrees with finite differences of the cost", backprop_agrees_with_finite_differences(backprop_mlp));
     rc::prop("a small gradient-descent step lowers the cost", [] {
         const MlpCase k = *gen_mlp_case();
         const MlpTrace t = backprop_mlp(k.net, k.x, k.y);

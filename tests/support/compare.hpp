@@ -32,7 +32,10 @@ inline std::string index_of(const Shape4& s, arma::uword k) {
     os << '(' << slice / s.c << ',' << slice % s.c << ',' << in % s.h << ',' << in / s.h << ')';
     return os.str();
 }
-inline std::string index_of(const arma::SizeMat&, arma::uword k) { return "(" + std::to_string(k) + ")"; }
+inline std::string index_of(const arma::SizeMat& s, arma::uword k) {
+    if (s.n_cols == 1) return "(" + std::to_string(k) + ")";
+    return "(" + std::to_string(k % s.n_rows) + "," + std::to_string(k / s.n_rows) + ")";
+}
 
 template <class Shape>
 Comparison compare_elements(const std::string& name, const double* a, const double* e, arma::uword count,
@@ -71,6 +74,14 @@ inline Comparison compare(const std::string& name, const arma::vec& actual, cons
                            std::to_string(expected.n_elem)};
     return detail::compare_elements(name, actual.memptr(), expected.memptr(), actual.n_elem,
                                     arma::SizeMat(actual.n_elem, 1), tol);
+}
+
+inline Comparison compare(const std::string& name, const arma::mat& actual, const arma::mat& expected, Tolerance tol) {
+    if (actual.n_rows != expected.n_rows || actual.n_cols != expected.n_cols)
+        return {false, name + ": " + std::to_string(actual.n_rows) + " x " + std::to_string(actual.n_cols) +
+                           " but expected " + std::to_string(expected.n_rows) + " x " + std::to_string(expected.n_cols)};
+    return detail::compare_elements(name, actual.memptr(), expected.memptr(), actual.n_elem,
+                                    arma::SizeMat(actual.n_rows, actual.n_cols), tol);
 }
 
 inline Comparison compare(const std::string& name, double actual, double expected, Tolerance tol) {

@@ -9,6 +9,7 @@
 #include "cnnbp/conv2d.hpp"
 #include "cnnbp/error.hpp"
 #include "cnnbp/maxpool2d.hpp"
+#include "cnnbp/mlp.hpp"
 #include "cnnbp/pad2d.hpp"
 
 #include <rapidcheck.h>
@@ -248,6 +249,65 @@ inline void showValue(const LinearCase& k, std::ostream& os) {
     os << "dout =\n" << k.dout;
 }
 
+// A loss case: N 1-4, M 1-5, activations (or logits) a, targets y, labels, and an upstream gradient dloss.
+struct LossCase {
+    arma::mat a, y;
+    arma::uvec labels;
+    double dloss;
+};
+
+inline rc::Gen<LossCase> gen_loss_case() {
+    return rc::gen::exec([] {
+        const arma::uword n = *rc::gen::inRange(1, 5), m = *rc::gen::inRange(1, 6);
+        LossCase k{*gen_matrix(n, m), *gen_matrix(n, m), arma::uvec(n), *rc::gen::inRange(-3, 4) / 2.0};
+        for (arma::uword i = 0; i < n; ++i) k.labels(i) = *rc::gen::inRange<arma::uword>(0, m);
+        return k;
+    });
+}
+
+
+inline void showValue(const LossCase& k, std::ostream& os) {
+    os << "loss case, dloss = " << k.dloss << "\na (or z) =\n" << k.a << "y =\n" << k.y << "labels = " << k.labels.t();
+}
+
+// An MLP case in the column-vector notation: N 1-4 samples, L 1-4 layers of 1-4 units with random activations,
+// weights k/32.
+struct MlpCase {
+    std::vector<MlpLayer> net;
+    arma::mat x, y;  // columns are samples
+};
+
+inline rc::Gen<MlpCase> gen_mlp_case() {
+    return rc::gen::exec([] {
+        MlpCase k;
+        const arma::uword N = *rc::gen::inRange(1, 5), L = *rc::gen::inRange(1, 5);
+        arma::uword n_prev = *rc::gen::inRange(1, 5);
+        k.x = *gen_matrix(n_prev, N);
+        for (arma::uword l = 1; l <= L; ++l) {
+            const arma::uword n = *rc::gen::inRange(1, 5);
+            const Activation f = *rc::gen::element(Activation::identity, Activation::relu, Activation::sigmoid, Activation::tanh);
+            k.net.push_back({*gen_matrix(n, n_prev) / 2.0, *gen_vec(n) / 2.0, f});
+            n_prev = n;
+        }
+        k.y = *gen_matrix(n_prev, N);
+        return k;
+    });
+}
+
+inline void showValue(const MlpCase& k, std::ostream& os) {
+    const char* names[] = {"identity", "relu", "sigmoid", "tanh"};
+    os << "MLP, x (columns are samples):\n" << k.x << "y:\n" << k.y;
+    for (std::size_t l = 1; l <= k.net.size(); ++l)
+        os << "layer " << l << " (" << names[int(k.net[l - 1].f)] << ") W:\n" << k.net[l - 1].W << "b:\n" << k.net[l - 1].b;
+}
+
+// relu's kink: a net input within 1e-5 of 0 has no derivative there, or finite differences (h ~ 4e-6) straddle it
+inline bool on_a_kink(const MlpCase& k, const MlpTrace& t) {
+    for (std::size_t l = 1; l < t.z.size(); ++l)
+        if (k.net[l - 1].f == Activation::relu && arma::any(arma::vectorise(arma::abs(t.z[l])) < 1e-5)) return true;
+    return false;
+}
+
 }  // namespace cnnbp::testing
 
 namespace rc {
@@ -266,6 +326,14 @@ struct Arbitrary<cnnbp::testing::MaxPoolCase> {
 template <>
 struct Arbitrary<cnnbp::testing::AvgPoolCase> {
     static Gen<cnnbp::testing::AvgPoolCase> arbitrary() { return cnnbp::testing::gen_avgpool_case(); }
+};
+template <>
+struct Arbitrary<cnnbp::testing::LossCase> {
+    static Gen<cnnbp::testing::LossCase> arbitrary() { return cnnbp::testing::gen_loss_case(); }
+};
+template <>
+struct Arbitrary<cnnbp::testing::MlpCase> {
+    static Gen<cnnbp::testing::MlpCase> arbitrary() { return cnnbp::testing::gen_mlp_case(); }
 };
 template <>
 struct Arbitrary<cnnbp::testing::LinearCase> {
