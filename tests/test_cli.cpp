@@ -48,3 +48,11 @@ TEST_CASE("cnnbp with an unknown command exits non-zero and says so", "[cli]") {
     CHECK(r.status != 0);
     CHECK(r.output.find("frobnicate") != std::string::npos);
 }
+
+TEST_CASE("cnnbp tiny-cnn prints both parts with their numbers and checks them", "[cli][tiny_cnn]") {
+    const Run r = run("tiny-cnn");
+    INFO(r.output);
+    CHECK(r.status == 0);
+    for (const char* part : {"Part I:", "Part II:", "dE/dw", "dE/dz", "dE/dp", "p = 2.75"})
+        CHECK(r.output.find(part) != std::string::npos);
+}

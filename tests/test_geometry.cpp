@@ -40,3 +40,30 @@ TEST_CASE("output size: invalid windows throw cnnbp::Error with the parameter an
     CNNBP_CHECK_THROWS(output_size("pool", g, 9, 6), "pool: the dilated kernel width d(K-1)+1 = 2*(4-1)+1 = 7 is larger than "
                                                    "the padded input width 6+0+0 = 6");
 }
+
+TEST_CASE("output size: ceil_mode", "[geometry][property]") {
+    rc::prop("output_size_1d with ceil_mode equals a brute-force count", [] {
+        // pooling's domain: each padding at most floor(K/2)
+        const long long k = *rc::gen::inRange(1, 6), s = *rc::gen::inRange(1, 5), d = *rc::gen::inRange(1, 4);
+        const long long lo = *rc::gen::inRange(0LL, k / 2 + 1), hi = *rc::gen::inRange(0LL, k / 2 + 1);
+        const long long n = *rc::gen::inRange(0, 21), padded = n + lo + hi, extent = d * (k - 1) + 1;
+        // window i exists when it starts before the high padding and the window before it (if any) did not already
+        // reach the last padded position; and at least one window must fit at all
+        long long count = 0;
+        if (padded >= extent)
+            for (long long i = 0; i * s < n + lo && (i == 0 || (i - 1) * s + extent < padded); ++i) ++count;
+        RC_ASSERT(output_size_1d(n, k, s, lo, hi, d, true) == count);
+    });
+    // W = 5, K = 2, s = 2: floor((5-2)/2)+1 = 2, ceil gives 3 with the last window overhanging
+    CHECK(output_size_1d(5, 2, 2, 0, 0, 1, false) == 2);
+    CHECK(output_size_1d(5, 2, 2, 0, 0, 1, true) == 3);
+    // W = 4, K = 2, s = 2, right padding 1: ceil((5-2)/2)+1 = 3, but window 2 would start at 4 = W + p_lo: dropped
+    CHECK(output_size_1d(4, 2, 2, 0, 1, 1, true) == 2);
+}
+
+TEST_CASE("window_at: the window that puts a tap on a padded position", "[geometry]") {
+    CHECK(window_at(6, 2, 4) == 3);
+    CHECK(window_at(5, 2, 4) == -1);  // between two windows' starts
+    CHECK(window_at(-2, 2, 4) == -1);
+    CHECK(window_at(8, 2, 4) == -1);  // window 4 does not exist
+}

@@ -9,6 +9,13 @@ input (what cnnbp calls backward). Tensors are nested lists in row-major order, 
    "dilation": [dh, dw], "groups": g}, "x": ..., "w": ..., "b": ... (optional), "dout": ...}
       -> {"out": ..., "dx": ..., "dw": ..., "db": ... (with b)}
   {"op": "pad2d", "params": {"padding": {...}}, "x": ..., "dout": ...} -> {"out": ..., "dx": ...}
+  {"op": "maxpool2d" | "avgpool2d", "params": {"kernel": [kh, kw], "stride": [sh, sw], "padding": {...},
+   "dilation": [dh, dw], "ceil_mode": bool, "count_include_pad": bool}, "x": ..., "dout": ...} -> {"out", "dx"}
+      (PyTorch pools only with symmetric padding: top = bottom and left = right)
+  {"op": "linear", "x": ..., "w": ..., "b": ... (optional), "dout": ...} -> {"out", "dx", "dw", "db"}
+  {"op": "relu" | "sigmoid" | "tanh", "x": ..., "dout": ...} -> {"out", "dx"}
+  {"op": "mse", "a": ..., "y": ...} -> {"loss", "da"}: 1/(2N) sum ||a - y||^2
+  {"op": "softmax_cross_entropy", "z": ..., "labels": [...]} -> {"loss", "dz"}: the batch mean
 
 Asymmetric padding is applied with torch.nn.functional.pad before a convolution with padding 0, which is how
 PyTorch users write it. Run with Debian's Python (/usr/bin/python3), which has python3-torch.
@@ -30,7 +37,22 @@ def padding_of(params):
     return (p.get("left", 0), p.get("right", 0), p.get("top", 0), p.get("bottom", 0))
 
 
+def run_loss(case):
+    if case["op"] == "mse":
+        a, y = tensor(case["a"]), torch.tensor(case["y"], dtype=torch.float64)
+        loss = F.mse_loss(a, y, reduction="sum") / (2 * a.shape[0])
+        name, wrt = "da", a
+    else:
+        z, labels = tensor(case["z"]), torch.tensor(case["labels"], dtype=torch.long)
+        loss = F.cross_entropy(z, labels)
+        name, wrt = "dz", z
+    (grad,) = torch.autograd.grad(loss, [wrt])
+    return {"loss": loss.item(), name: grad.tolist()}
+
+
 def run(case):
+    if case["op"] in ("mse", "softmax_cross_entropy"):
+        return run_loss(case)
     params = case.get("params", {})
     x = tensor(case["x"])
     inputs = {"x": x}
@@ -45,6 +67,26 @@ def run(case):
             inputs["b"] = b
         out = F.conv2d(F.pad(x, padding_of(params)), w, b, stride=tuple(params["stride"]),
                        dilation=tuple(params["dilation"]), groups=params["groups"])
+    elif case["op"] in ("maxpool2d", "avgpool2d"):
+        p = params["padding"]
+        if p["top"] != p["bottom"] or p["left"] != p["right"]:
+            raise ValueError("PyTorch pools with symmetric padding only")
+        common = dict(kernel_size=tuple(params["kernel"]), stride=tuple(params["stride"]),
+                      padding=(p["top"], p["left"]), ceil_mode=params["ceil_mode"])
+        if case["op"] == "maxpool2d":
+            out = F.max_pool2d(x, dilation=tuple(params["dilation"]), **common)
+        else:
+            out = F.avg_pool2d(x, count_include_pad=params["count_include_pad"], **common)
+    elif case["op"] == "linear":
+        w = tensor(case["w"])
+        inputs["w"] = w
+        b = None
+        if "b" in case:
+            b = tensor(case["b"])
+            inputs["b"] = b
+        out = F.linear(x, w, b)
+    elif case["op"] in ("relu", "sigmoid", "tanh"):
+        out = getattr(torch, case["op"])(x)
     else:
         raise ValueError("unknown op " + case["op"])
     dout = torch.tensor(case["dout"], dtype=torch.float64)

@@ -44,6 +44,21 @@ inline Tolerance loss_finite_differences(double loss) {
     return {smooth_finite_differences.rel, 16 * 2.220446049250313e-16 * std::max(1.0, std::abs(loss)) / 0x1p-18};
 }
 
+// Two libraries evaluating exp, log and tanh (libm here, PyTorch's kernels there) may differ by an ulp or two in
+// each call, so their results are compared with bounds taken from the condition of each formula (eps = 2^-52):
+// - a value such as sigmoid(x), tanh(x): relative 4 eps;
+// - a derivative dout (1 - t^2) or dout s (1 - s): the subtraction turns the relative error of t into an absolute
+//   one, 2 |t| |dt| <= 4 eps, times |dout|: absolute 8 eps max|dout|;
+// - the cross-entropy logsumexp(z) - z_y, a difference of terms of size max|z| + log M: absolute
+//   8 eps (1 + max|z| + log M); its gradient softmax(z) - onehot / N, a difference of terms <= 1: absolute 8 eps.
+inline constexpr double eps = 2.220446049250313e-16;
+inline constexpr Tolerance transcendental_value{4 * eps, 0.0};
+inline Tolerance transcendental_derivative(double max_abs_dout) { return {0.0, 8 * eps * max_abs_dout}; }
+inline Tolerance cross_entropy_loss(double max_abs_z, double classes) {
+    return {0.0, 8 * eps * (1 + max_abs_z + std::log(classes))};
+}
+inline constexpr Tolerance cross_entropy_gradient{0.0, 8 * eps};
+
 // Identities that hold exactly in real arithmetic and are evaluated on dyadic data (adjoint identities,
 // linearity in dout, hand-worked examples): equal up to the last bit of the largest term.
 inline constexpr Tolerance exact{1e-14, 0.0};
