@@ -2,6 +2,7 @@
 
 #include "cnnbp/cnnbp.hpp"
 
+#include <iomanip>
 #include <ostream>
 
 namespace cnnbp::cli {
@@ -12,13 +13,14 @@ void print_plane(std::ostream& os, const char* name, const Tensor4& t) {
     os << "  " << name << " =";
     for (arma::uword h = 0; h < t.h(); ++h) {
         os << (h == 0 ? " [" : "\n" + std::string(6 + std::string(name).size(), ' '));
-        for (arma::uword w = 0; w < t.w(); ++w) os << (w ? ", " : "[") << t(0, 0, h, w);
+        for (arma::uword w = 0; w < t.w(); ++w) os << (w ? ", " : "[") << t(0, 0, h, w) + 0.0;
         os << ']';
     }
     os << "]\n";
 }
 
-double scalar_of(const Value& v) { return std::get<arma::mat>(v)(0, 0); }
+// + 0.0 turns a -0 (a zero gradient times a negative number) into 0 for printing
+double scalar_of(const Value& v) { return std::get<arma::mat>(v)(0, 0) + 0.0; }
 
 // Central differences of the loss with respect to the conv filter: an independent check of dE/dw.
 double worst_fd_error(NetworkCase net, const Tensor4& dw) {
@@ -44,7 +46,7 @@ int part(std::ostream& os, const char* title, bool relu, double conv_bias) {
     const Winner win = maxpool2d_winner(std::get<Tensor4>(t.a[act]), 0, 0, 0, 0, Window2d::pooling(2, 2));
     const double p = scalar_of(t.a[pool + 1]), r = scalar_of(t.a[fc]);
 
-    os << title << '\n';
+    os << std::setprecision(12) << title << '\n';
     os << " forward\n";
     print_plane(os, "x", x);
     print_plane(os, "w", w);
@@ -56,14 +58,14 @@ int part(std::ostream& os, const char* title, bool relu, double conv_bias) {
     os << "  E = " << t.loss << '\n';
     os << " backward\n";
     os << "  dE/dr = " << scalar_of(t.da[fc]) << '\n';
-    os << "  dE/dv = " << std::get<arma::mat>(*t.grads[fc - 1].dw)(0, 0) << ", dE/dc = " << (*t.grads[fc - 1].db)(0)
+    os << "  dE/dv = " << std::get<arma::mat>(*t.grads[fc - 1].dw)(0, 0) + 0.0 << ", dE/dc = " << (*t.grads[fc - 1].db)(0) + 0.0
        << '\n';
     os << "  dE/dp = " << scalar_of(t.da[pool + 1]) << '\n';
     if (relu) print_plane(os, "dE/da", std::get<Tensor4>(t.da[act]));
     print_plane(os, "dE/dz", std::get<Tensor4>(t.da[conv]));
     const Tensor4& dw = std::get<Tensor4>(*t.grads[0].dw);
     print_plane(os, "dE/dw", dw);
-    os << "  dE/db = " << (*t.grads[0].db)(0) << '\n';
+    os << "  dE/db = " << (*t.grads[0].db)(0) + 0.0 << '\n';
     print_plane(os, "dE/dx", std::get<Tensor4>(t.da[0]));
     const double fd = worst_fd_error(net, dw);
     os << " check: central differences of E in w differ from dE/dw by at most " << fd << "\n\n";
