@@ -19,6 +19,7 @@ using namespace cnnbp::testing;
 namespace {
 
 struct NetCase {
+    std::size_t conv_layer = 0;  // index of the conv2d layer (after an optional pad2d)
     std::vector<Layer> layers;
     std::vector<LayerParams> params;
     Tensor4 x;
@@ -45,7 +46,7 @@ void showValue(const NetCase& k, std::ostream& os) {
     }
 }
 
-// conv2d -> activation -> pool -> flatten -> linear [-> activation -> linear] -> loss
+// [pad2d ->] conv2d -> activation -> pool -> flatten -> linear -> loss
 rc::Gen<NetCase> gen_net_case() {
     return rc::gen::exec([] {
         NetCase k;
@@ -55,9 +56,18 @@ rc::Gen<NetCase> gen_net_case() {
         conv.stride_h = *rc::gen::inRange(1, 3);
         conv.pad = {*rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2)};
         k.x = off_grid(*gen_tensor({n, c, h, w}));
+        arma::uword hp = h, wp = w;  // the conv's input size, after an optional pad2d
+        if (*rc::gen::arbitrary<bool>()) {
+            const Padding pad{*rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2)};
+            k.layers.push_back(Pad2dLayer{pad});
+            k.params.push_back({});
+            hp += pad.top + pad.bottom, wp += pad.left + pad.right;
+        }
+        const std::size_t conv_layer = k.layers.size();
         k.layers.push_back(Conv2dLayer{conv});
         k.params.push_back({Value(off_grid(*gen_tensor({f, c, kernel, kernel}))), *gen_vec(f)});
-        const Shape4 s = conv2d_shape("gen", k.x.shape(), {f, c, kernel, kernel}, std::nullopt, conv).out_shape;
+        const Shape4 s = conv2d_shape("gen", {n, c, hp, wp}, {f, c, kernel, kernel}, std::nullopt, conv).out_shape;
+        k.conv_layer = conv_layer;
         const int act = *rc::gen::inRange(0, 3);
         k.layers.push_back(act == 0 ? Layer(ReluLayer{}) : act == 1 ? Layer(SigmoidLayer{}) : Layer(TanhLayer{}));
         k.params.push_back({});
@@ -123,13 +133,14 @@ TEST_CASE("sequential: properties", "[sequential][property]") {
         };
         const Tensor4 dx = numerical_gradient([&](const Tensor4& x) { return loss_with([&](NetCase& p) { p.x = x; }); }, k.x);
         CNNBP_RC_CLOSE(compare("dx", std::get<Tensor4>(t.da[0]), dx, loss_finite_differences(t.loss)));
-        const Tensor4 conv_w = std::get<Tensor4>(*k.params[0].w);
+        const std::size_t cl = k.conv_layer;
+        const Tensor4 conv_w = std::get<Tensor4>(*k.params[cl].w);
         const Tensor4 dw = numerical_gradient(
-            [&](const Tensor4& w) { return loss_with([&](NetCase& p) { p.params[0].w = w; }); }, conv_w);
-        CNNBP_RC_CLOSE(compare("conv dw", std::get<Tensor4>(*t.grads[0].dw), dw, loss_finite_differences(t.loss)));
+            [&](const Tensor4& w) { return loss_with([&](NetCase& p) { p.params[cl].w = w; }); }, conv_w);
+        CNNBP_RC_CLOSE(compare("conv dw", std::get<Tensor4>(*t.grads[cl].dw), dw, loss_finite_differences(t.loss)));
         const arma::vec db = numerical_gradient(
-            [&](const arma::vec& b) { return loss_with([&](NetCase& p) { p.params[0].b = b; }); }, *k.params[0].b);
-        CNNBP_RC_CLOSE(compare("conv db", *t.grads[0].db, db, loss_finite_differences(t.loss)));
+            [&](const arma::vec& b) { return loss_with([&](NetCase& p) { p.params[cl].b = b; }); }, *k.params[cl].b);
+        CNNBP_RC_CLOSE(compare("conv db", *t.grads[cl].db, db, loss_finite_differences(t.loss)));
         const std::size_t fc = k.layers.size() - 1;
         const arma::mat lin_w = std::get<arma::mat>(*k.params[fc].w);
         const arma::mat dlw = numerical_gradient(
