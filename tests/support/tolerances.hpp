@@ -59,6 +59,12 @@ inline Tolerance cross_entropy_loss(double max_abs_z, double classes) {
 }
 inline constexpr Tolerance cross_entropy_gradient{0.0, 8 * eps};
 
+// Two inner products that must be equal (an adjoint identity <f(x), y> == <x, f^T(y)>) may both be near 0 by
+// cancellation, so their agreement is measured against the size of their terms, Lambda = sum |a_i b_i| over both
+// sides: each sum of m terms carries at most m eps Lambda of rounding, and the layers' own divisions add a few eps
+// per term. forms_agree.rel (1e-12) relative to Lambda covers m up to ~4000 terms.
+inline Tolerance inner_products_agree(double lambda) { return {0.0, forms_agree.rel * lambda}; }
+
 // Identities that hold exactly in real arithmetic and are evaluated on dyadic data (adjoint identities,
 // linearity in dout, hand-worked examples): equal up to the last bit of the largest term.
 inline constexpr Tolerance exact{1e-14, 0.0};
