@@ -31,6 +31,13 @@ def tensor(value):
     return torch.tensor(value, dtype=torch.float64, requires_grad=True)
 
 
+def weights(case, inputs):
+    """The case's w and optional b as leaf tensors, recorded in inputs; b is None when the case has none."""
+    inputs["w"] = tensor(case["w"])
+    inputs["b"] = tensor(case["b"]) if "b" in case else None
+    return inputs["w"], inputs["b"]
+
+
 def padding_of(params):
     p = params.get("padding", {})
     # F.pad takes (left, right, top, bottom) for the last two dimensions
@@ -59,12 +66,7 @@ def run(case):
     if case["op"] == "pad2d":
         out = F.pad(x, padding_of(params))
     elif case["op"] == "conv2d":
-        w = tensor(case["w"])
-        inputs["w"] = w
-        b = None
-        if "b" in case:
-            b = tensor(case["b"])
-            inputs["b"] = b
+        w, b = weights(case, inputs)
         out = F.conv2d(F.pad(x, padding_of(params)), w, b, stride=tuple(params["stride"]),
                        dilation=tuple(params["dilation"]), groups=params["groups"])
     elif case["op"] in ("maxpool2d", "avgpool2d"):
@@ -78,18 +80,14 @@ def run(case):
         else:
             out = F.avg_pool2d(x, count_include_pad=params["count_include_pad"], **common)
     elif case["op"] == "linear":
-        w = tensor(case["w"])
-        inputs["w"] = w
-        b = None
-        if "b" in case:
-            b = tensor(case["b"])
-            inputs["b"] = b
+        w, b = weights(case, inputs)
         out = F.linear(x, w, b)
     elif case["op"] in ("relu", "sigmoid", "tanh"):
         out = getattr(torch, case["op"])(x)
     else:
         raise ValueError("unknown op " + case["op"])
     dout = torch.tensor(case["dout"], dtype=torch.float64)
+    inputs = {name: t for name, t in inputs.items() if t is not None}
     grads = torch.autograd.grad(out, list(inputs.values()), dout)
     result = {"out": out.detach().tolist()}
     for name, g in zip(inputs, grads):

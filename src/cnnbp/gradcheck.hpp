@@ -32,30 +32,36 @@ inline const double* fd_elements(const Tensor4& t) { return t.memptr(); }
 inline const double* fd_elements(const arma::mat& m) { return m.memptr(); }
 /// @endcond
 
+/// @cond INTERNAL
+inline double fd_dot(const Tensor4& a, const Tensor4& b) { return dot(a, b); }
+inline double fd_dot(const arma::mat& a, const arma::mat& b) { return arma::dot(a, b); }
+
+// g_k = difference(x + h_k e_k, x - h_k e_k) / (2 h_k) for every element k: the loop both finite-difference
+// functions share. `difference(up, down)` gets x perturbed up and down at k only.
+template <class T, class Difference>
+T central_differences(const T& x, double relative_step, Difference&& difference) {
+    T g = x, up = x, down = x;
+    double* gk = fd_elements(g);
+    double* uk = fd_elements(up);
+    double* dk = fd_elements(down);
+    for (std::size_t k = 0; k < fd_count(x); ++k) {
+        const double xk = uk[k], h = fd_step(xk, relative_step);
+        uk[k] = xk + h;
+        dk[k] = xk - h;
+        gk[k] = difference(static_cast<const T&>(up), static_cast<const T&>(down)) / (2 * h);
+        uk[k] = dk[k] = xk;
+    }
+    return g;
+}
+/// @endcond
+
 /// Central differences, \ref eq_F1 "(F1)": g_k = (L(x + h_k e_k) - L(x - h_k e_k)) / (2 h_k), one element at a time.
 ///
 /// `loss` maps a value shaped like x (a Tensor4, arma::mat or arma::vec) to a double; the result is shaped like x.
 template <class T, class Loss>
 T numerical_gradient(Loss&& loss, const T& x, double relative_step = fd_default_relative_step) {
-    T g = x, probe = x;
-    double* gk = fd_elements(g);
-    double* pk = fd_elements(probe);
-    for (std::size_t k = 0; k < fd_count(x); ++k) {
-        const double xk = pk[k], h = fd_step(xk, relative_step);
-        pk[k] = xk + h;
-        const double up = loss(static_cast<const T&>(probe));
-        pk[k] = xk - h;
-        const double down = loss(static_cast<const T&>(probe));
-        pk[k] = xk;
-        gk[k] = (up - down) / (2 * h);
-    }
-    return g;
+    return central_differences(x, relative_step, [&](const T& up, const T& down) { return loss(up) - loss(down); });
 }
-
-/// @cond INTERNAL
-inline double fd_dot(const Tensor4& a, const Tensor4& b) { return dot(a, b); }
-inline double fd_dot(const arma::mat& a, const arma::mat& b) { return arma::dot(a, b); }
-/// @endcond
 
 /// The numerical gradient of L(x) = <forward(x), dout>, \ref eq_N1 "(N1)": what a backward must return for x.
 ///
@@ -65,22 +71,14 @@ inline double fd_dot(const arma::mat& a, const arma::mat& b) { return arma::dot(
 /// (a Tensor4 or a matrix).
 template <class T, class Forward, class Out>
 T numerical_vjp(Forward&& forward, const T& x, const Out& dout, double relative_step = fd_default_relative_step) {
-    T g = x, probe = x;
-    double* gk = fd_elements(g);
-    double* pk = fd_elements(probe);
-    for (std::size_t k = 0; k < fd_count(x); ++k) {
-        const double xk = pk[k], h = fd_step(xk, relative_step);
-        pk[k] = xk + h;
-        Out up = forward(static_cast<const T&>(probe));
-        pk[k] = xk - h;
-        const Out down = forward(static_cast<const T&>(probe));
-        pk[k] = xk;
-        double* u = fd_elements(up);
-        const double* d = fd_elements(down);
-        for (std::size_t j = 0; j < fd_count(up); ++j) u[j] -= d[j];
-        gk[k] = fd_dot(up, dout) / (2 * h);
-    }
-    return g;
+    return central_differences(x, relative_step, [&](const T& up, const T& down) {
+        Out difference = forward(up);
+        const Out below = forward(down);
+        double* a = fd_elements(difference);
+        const double* b = fd_elements(below);
+        for (std::size_t j = 0; j < fd_count(difference); ++j) a[j] -= b[j];
+        return fd_dot(difference, dout);
+    });
 }
 
 }  // namespace cnnbp
