@@ -1,6 +1,7 @@
 // build/cnnbp: the command-line face of the cnnbp oracle.
 #include "cnnbp/cnnbp.hpp"
 #include "demo.hpp"
+#include "oracle_commands.hpp"
 #include "tiny_cnn_report.hpp"
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,26 @@ int main(int argc, char** argv) {
         "tiny-cnn", "Work through the tiny CNN of the documentation (4x4 input, 2x2 filter, max pool, one fully "
                     "connected weight, quadratic loss; part II with a ReLU) and print every intermediate number.");
 
+    std::string case_path, result_path, out_path, dtype = "float64", ties = "any";
+    bool as_json = false, all = false;
+    auto* eval = app.add_subcommand("eval", "Compute a case: read CASE.json (- for standard input) and write it back with "
+                                            "`expected` filled in, every other field kept.");
+    eval->add_option("case", case_path, "the case file (cnnbp-case/1)")->required();
+    eval->add_option("-o,--output", out_path, "write here instead of standard output");
+    auto* check = app.add_subcommand(
+        "check", "Judge RESULT.json, the outputs an implementation computed for CASE.json, element by element with "
+                 "tolerances derived from the arithmetic. Exit 0: every provided output passes; 1: a mismatch; "
+                 "2: invalid input.");
+    check->add_option("case", case_path, "the case file")->required();
+    check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz")->required();
+    check->add_option("--dtype", dtype, "the precision the implementation computed in: float64 (default) or float32");
+    check->add_flag("--json", as_json, "print the report as JSON");
+    check->add_option("--ties", ties, "max-pool ties: any (default: any split among the tied maxima) or first (PyTorch's rule)");
+    auto* gradcheck = app.add_subcommand("gradcheck", "Check the oracle itself on CASE.json with central differences and "
+                                                      "print the worst relative error per input.");
+    gradcheck->add_option("case", case_path, "the case file")->required();
+    gradcheck->add_flag("--all", all, "check every element (default: at most 256 per input, evenly spread)");
+
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
         std::cerr << "cnnbp: unknown command '" << argv[1] << "'; run cnnbp --help for the commands\n";
         return 2;
@@ -34,6 +55,9 @@ int main(int argc, char** argv) {
     try {
         if (*demo) return cnnbp::cli::run_demo(std::cout);
         if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
+        if (*eval) return cnnbp::cli::run_eval(case_path, out_path);
+        if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
+        if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
     } catch (const cnnbp::Error& e) {  // invalid input, described by the message
         std::cerr << "cnnbp: " << e.what() << '\n';
         return 2;

@@ -1,0 +1,95 @@
+#include "oracle_commands.hpp"
+
+#include "cnnbp/case_file.hpp"
+#include "cnnbp/error.hpp"
+#include "cnnbp/oracle.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+namespace cnnbp::cli {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+std::string display_name(const std::string& path) { return path == "-" ? "standard input" : path; }
+}  // namespace
+
+int run_eval(const std::string& case_path, const std::string& out_path) {
+    json doc = read_json_file(case_path, false);
+    const Evaluation e = evaluate_case(doc, display_name(case_path));
+    doc["expected"] = expected_json(e);
+    const std::string text = format_json(doc);
+    if (out_path.empty() || out_path == "-") {
+        std::cout << text;
+    } else {
+        std::ofstream out(out_path);
+        if (!out) fail(out_path, ": cannot be written");
+        out << text;
+    }
+    return 0;
+}
+
+int run_check(const std::string& case_path, const std::string& result_path, const std::string& dtype, bool as_json,
+              const std::string& ties) {
+    if (ties != "any" && ties != "first") fail("--ties must be any or first, got ", ties);
+    const double u = unit_roundoff(dtype);
+    const json doc = read_json_file(case_path, false);
+    const Evaluation e = evaluate_case(doc, display_name(case_path));
+    const json result = read_json_file(result_path, true);
+    const Verdict v = check_result(e, result, display_name(result_path), u, ties == "any" ? TiePolicy::any : TiePolicy::first);
+    if (as_json) {
+        json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", u},
+                       {"exact", e.exact}, {"ties", ties}, {"pass", v.pass()}, {"not_provided", v.not_provided}};
+        report["tensors"] = json::array();
+        for (const TensorVerdict& t : v.tensors) {
+            auto number = [](double x) { return std::isfinite(x) ? json(x) : json(std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity")); };
+            report["tensors"].push_back({{"key", t.key}, {"pass", t.pass}, {"worst_index", t.worst_index},
+                                         {"value", number(t.value)}, {"expected", t.expected},
+                                         {"difference", number(t.difference)}, {"bound", t.bound},
+                                         {"elements", t.elements}, {"judged", t.judged}, {"mostly_zero", t.mostly_zero}});
+        }
+        std::cout << report.dump(2) << '\n';
+    } else {
+        std::cout << "check " << e.op << " case " << display_name(case_path) << " against " << display_name(result_path)
+                  << " in " << dtype << (e.exact ? " (exact case: tolerance 0)" : "") << '\n';
+        std::cout << std::setprecision(17);
+        for (const TensorVerdict& t : v.tensors) {
+            std::cout << "  " << std::left << std::setw(5) << t.key << (t.pass ? "pass" : "FAIL") << "  worst element "
+                      << t.worst_index << ": " << t.value << " expected " << t.expected << ", |difference| "
+                      << std::setprecision(3) << t.difference << (t.difference <= t.bound ? " <= " : " > ") << "bound "
+                      << t.bound << std::setprecision(17) << " (" << t.elements << " elements)\n";
+            if (t.mostly_zero)
+                std::cout << "        warning: most expected elements of " << t.key
+                          << " are 0; this case cannot tell a right implementation from many wrong ones\n";
+        }
+        for (const std::string& key : v.not_provided) std::cout << "  " << std::left << std::setw(5) << key << "not provided\n";
+        if (v.tensors.empty()) std::cout << "  no output provided: nothing was judged\n";
+        std::cout << (v.pass() ? "PASS" : "FAIL") << '\n';
+    }
+    return v.pass() ? 0 : 1;
+}
+
+int run_gradcheck(const std::string& case_path, bool all) {
+    const json doc = read_json_file(case_path, false);
+    const arma::uword limit = all ? 0 : 256;
+    const std::vector<GradcheckRow> rows = gradcheck_case(doc, display_name(case_path), limit);
+    std::cout << "gradcheck " << doc["op"].get<std::string>() << " case " << display_name(case_path)
+              << ": central differences of " << (doc["op"] == "mse" || doc["op"] == "softmax_cross_entropy" ? "the loss" : "<out, dout>")
+              << (all ? "" : " (at most 256 elements per input, evenly spread; --all for every one)") << '\n';
+    double worst = 0;
+    for (const GradcheckRow& r : rows) {
+        std::cout << "  " << std::left << std::setw(3) << r.input << " vs " << std::setw(3) << r.gradient << ' '
+                  << std::setw(5) << r.checked << " elements, worst relative error " << std::setprecision(3)
+                  << r.worst_relative << " at " << r.worst_index << '\n';
+        worst = std::max(worst, r.worst_relative);
+    }
+    // The relative step of (F3) leaves ~1e-10 of rounding and truncation on these small cases; 1e-6 flags a formula.
+    const bool ok = worst <= 1e-6;
+    std::cout << (ok ? "OK" : "MISMATCH") << '\n';
+    return ok ? 0 : 1;
+}
+
+}  // namespace cnnbp::cli
