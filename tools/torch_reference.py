@@ -13,7 +13,7 @@ input (what cnnbp calls backward). Tensors are nested lists in row-major order, 
    "dilation": [dh, dw], "ceil_mode": bool, "count_include_pad": bool}, "x": ..., "dout": ...} -> {"out", "dx"}
       (PyTorch pools only with symmetric padding: top = bottom and left = right)
   {"op": "linear", "x": ..., "w": ..., "b": ... (optional), "dout": ...} -> {"out", "dx", "dw", "db"}
-  {"op": "relu" | "sigmoid" | "tanh", "x": ..., "dout": ...} -> {"out", "dx"}
+  {"op": "relu" | "sigmoid" | "tanh" | "flatten", "x": ..., "dout": ...} -> {"out", "dx"}
   {"op": "mse", "a": ..., "y": ...} -> {"loss", "da"}: 1/(2N) sum ||a - y||^2
   {"op": "softmax_cross_entropy", "z": ..., "labels": [...]} -> {"loss", "dz"}: the batch mean
 
@@ -84,6 +84,8 @@ def run(case):
         out = F.linear(x, w, b)
     elif case["op"] in ("relu", "sigmoid", "tanh"):
         out = getattr(torch, case["op"])(x)
+    elif case["op"] == "flatten":
+        out = torch.flatten(x, 1)
     else:
         raise ValueError("unknown op " + case["op"])
     dout = torch.tensor(case["dout"], dtype=torch.float64)

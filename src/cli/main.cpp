@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
     gradcheck->add_option("case", case_path, "the case file")->required();
     gradcheck->add_flag("--all", all, "check every element (default: at most 256 per input, evenly spread)");
 
+    std::string golden_dir = "golden";
+    auto* golden = app.add_subcommand("golden", "Write the golden suite (case files with expected outputs, and an index "
+                                                "README.md) into a folder, deterministically.");
+    golden->add_option("--out", golden_dir, "the folder (default: golden)");
+
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
         std::cerr << "cnnbp: unknown command '" << argv[1] << "'; run cnnbp --help for the commands\n";
         return 2;
@@ -58,6 +63,7 @@ int main(int argc, char** argv) {
         if (*eval) return cnnbp::cli::run_eval(case_path, out_path);
         if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
+        if (*golden) return cnnbp::cli::run_golden(golden_dir);
     } catch (const cnnbp::Error& e) {  // invalid input, described by the message
         std::cerr << "cnnbp: " << e.what() << '\n';
         return 2;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace cnnbp::cli {
 
@@ -90,6 +91,44 @@ int run_gradcheck(const std::string& case_path, bool all) {
     const bool ok = worst <= 1e-6;
     std::cout << (ok ? "OK" : "MISMATCH") << '\n';
     return ok ? 0 : 1;
+}
+
+}  // namespace cnnbp::cli
+
+#include "cnnbp/golden.hpp"
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace cnnbp::cli {
+
+int run_golden(const std::string& dir) {
+    std::filesystem::create_directories(dir);
+    const std::vector<GoldenCase> cases = golden_cases();
+    const bool progress = isatty(STDERR_FILENO);
+    std::ostringstream index;
+    index << "# golden/: the golden suite\n\n"
+          << "Written by `build/cnnbp golden` (deterministically: the same bytes on every run; a test regenerates it and\n"
+          << "demands that nothing changed). Each file is a `cnnbp-case/1` case with `expected` filled in by the oracle,\n"
+          << "and every case is also checked by finite differences and against PyTorch. The format is documented in\n"
+          << "`docs/case_format.md`. Inputs are multiples of 1/16, exactly representable in float32; cases marked exact\n"
+          << "are judged with tolerance 0, since every sum in them is exact in float32 in any order.\n\n"
+          << "| file | op | exercises | exact |\n|---|---|---|---|\n";
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const GoldenCase& c = cases[i];
+        if (progress) std::cerr << "\rgolden: " << i + 1 << "/" << cases.size() << ' ' << std::flush;
+        json doc = c.doc;
+        doc["expected"] = expected_json(evaluate_case(doc, c.file));
+        std::ofstream out(std::filesystem::path(dir) / c.file);
+        if (!out) fail(dir, "/", c.file, ": cannot be written");
+        out << format_json(doc);
+        index << "| `" << c.file << "` | " << doc["op"].get<std::string>() << " | " << c.exercises << " | "
+              << (doc.value("exact", false) ? "yes" : "") << " |\n";
+    }
+    if (progress) std::cerr << '\n';
+    std::ofstream(std::filesystem::path(dir) / "README.md") << index.str();
+    std::cout << "wrote " << cases.size() << " cases and README.md to " << dir << '\n';
+    return 0;
 }
 
 }  // namespace cnnbp::cli

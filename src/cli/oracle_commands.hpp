@@ -16,3 +16,10 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
 int run_gradcheck(const std::string& case_path, bool all);
 
 }  // namespace cnnbp::cli
+
+namespace cnnbp::cli {
+
+/// cnnbp golden [--out DIR]: writes the golden suite and its index README.md into DIR (default golden/).
+int run_golden(const std::string& dir);
+
+}  // namespace cnnbp::cli

@@ -1,0 +1,197 @@
+#include "cnnbp/golden.hpp"
+
+#include "cnnbp/array.hpp"
+#include "cnnbp/case_file.hpp"
+#include "cnnbp/conv2d.hpp"
+#include "cnnbp/geometry.hpp"
+#include "cnnbp/error.hpp"
+#include "cnnbp/oracle.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <tuple>
+
+namespace cnnbp {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// A fixed linear congruential sequence (Knuth's MMIX constants): values k/16, k in [-32, 32] without 0, so that a
+// golden case never has zeros by accident.
+struct Values {
+    std::uint64_t state;
+    explicit Values(std::uint64_t seed) : state(seed * 2862933555777941757ULL + 3037000493ULL) {}
+    double next() {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        const int k = int((state >> 33) % 64) - 32;  // -32 .. 31
+        return (k >= 0 ? k + 1 : k) / 16.0;          // skip 0
+    }
+    Array tensor(std::vector<arma::uword> shape) {
+        Array a{std::move(shape), {}};
+        for (arma::uword i = 0; i < a.size(); ++i) a.data.push_back(next());
+        return a;
+    }
+};
+
+json padding(int top, int bottom, int left, int right) {
+    return {{"top", top}, {"bottom", bottom}, {"left", left}, {"right", right}};
+}
+
+json pair(int h, int w) { return json::array({h, w}); }
+
+json base(const std::string& name, const std::string& op, json params) {
+    json doc = {{"format", "cnnbp-case/1"}, {"name", name}, {"op", op}};
+    if (!params.empty()) doc["params"] = std::move(params);
+    return doc;
+}
+
+struct Builder {
+    Values values{20261128};
+    std::vector<GoldenCase> cases;
+
+    // Adds a case: dout drawn with the output's shape (none for a loss), then evaluated once to mark it exact where
+    // float32 adds exactly, and to refuse a case whose expected tensors are mostly zeros.
+    void add(const std::string& file, const std::string& exercises, json doc, std::vector<arma::uword> out_shape,
+             bool exact_capable) {
+        if (!out_shape.empty()) doc["dout"] = array_to_json(values.tensor(out_shape));
+        const Evaluation e = evaluate_case(doc, file);
+        double largest = 0;
+        for (const auto& [key, x] : e.outputs) {
+            arma::uword zeros = 0;
+            for (double v : x.value.data) zeros += v == 0.0;
+            if (zeros * 10 > x.value.data.size() * 9)
+                fail("golden: ", file, ": ", key, " is mostly zeros; such a case cannot tell right from wrong");
+            for (double m : x.magnitude.data) largest = std::max(largest, m);
+        }
+        if (exact_capable && largest * 256 < 16777216.0) doc["exact"] = true;
+        cases.push_back({file, exercises, doc});
+    }
+
+    void conv(const std::string& file, const std::string& exercises, arma::uword n, arma::uword c, arma::uword h,
+              arma::uword w, arma::uword f, arma::uword kh, arma::uword kw, std::pair<int, int> stride, Padding pad,
+              std::pair<int, int> dilation, int groups, bool bias) {
+        json doc = base(file.substr(0, file.size() - 5), "conv2d",
+                        {{"stride", pair(stride.first, stride.second)},
+                         {"padding", padding(pad.top, pad.bottom, pad.left, pad.right)},
+                         {"dilation", pair(dilation.first, dilation.second)},
+                         {"groups", groups}});
+        doc["inputs"] = {{"x", array_to_json(values.tensor({n, c, h, w}))},
+                         {"w", array_to_json(values.tensor({f, c / groups, kh, kw}))}};
+        if (bias) doc["inputs"]["b"] = array_to_json(values.tensor({f}));
+        Conv2dParams p{stride.first, stride.second, pad, dilation.first, dilation.second, groups};
+        const Shape4 s = conv2d_shape("golden", {n, c, h, w}, {f, c / groups, kh, kw}, std::nullopt, p).out_shape;
+        add(file, exercises, doc, {s.n, s.c, s.h, s.w}, true);
+    }
+
+    void pool(const std::string& file, const std::string& exercises, const std::string& op, Array x, Window2d g,
+              bool count_include_pad = true) {
+        json params = {{"kernel", pair(g.kernel_h, g.kernel_w)}, {"stride", pair(g.stride_h, g.stride_w)},
+                       {"padding", padding(g.pad.top, g.pad.bottom, g.pad.left, g.pad.right)}};
+        if (op == "maxpool2d") params["dilation"] = pair(g.dilation_h, g.dilation_w);
+        params["ceil_mode"] = g.ceil_mode;
+        if (op == "avgpool2d") params["count_include_pad"] = count_include_pad;
+        json doc = base(file.substr(0, file.size() - 5), op, params);
+        doc["inputs"] = {{"x", array_to_json(x)}};
+        const OutputSize o = pool_output_size("golden", g, x.shape[2], x.shape[3]);
+        add(file, exercises, doc, {x.shape[0], x.shape[1], o.h, o.w}, op == "maxpool2d");
+    }
+
+    Window2d window(int kh, int kw, int sh, int sw, Padding pad = {}, int dh = 1, int dw = 1, bool ceil = false) {
+        Window2d g{kh, kw, sh, sw, pad, dh, dw};
+        g.ceil_mode = ceil;
+        return g;
+    }
+};
+
+}  // namespace
+
+std::vector<GoldenCase> golden_cases() {
+    Builder b;
+    // conv2d
+    b.conv("conv2d_basic.json", "two samples, three channels, two filters, a 3x3 kernel, bias", 2, 3, 5, 6, 2, 3, 3, {1, 1}, {}, {1, 1}, 1, true);
+    b.conv("conv2d_batch_of_one_no_bias.json", "a batch of one, no bias (no db)", 1, 2, 4, 4, 3, 2, 2, {1, 1}, {}, {1, 1}, 1, false);
+    b.conv("conv2d_stride_larger_than_kernel.json", "stride 3 over a 2x2 kernel: pixels that no window touches get 0", 2, 1, 8, 8, 2, 2, 2, {3, 3}, {}, {1, 1}, 1, true);
+    b.conv("conv2d_floor_leaves_rows_out.json", "H = 7, W = 6, K = 3, stride 2: the floor leaves the last row and column out", 1, 2, 7, 6, 2, 3, 3, {2, 2}, {}, {1, 1}, 1, true);
+    b.conv("conv2d_asymmetric_padding.json", "padding top 2, bottom 0, left 1, right 3, stride (2, 1)", 2, 2, 5, 5, 2, 3, 3, {2, 1}, {2, 0, 1, 3}, {1, 1}, 1, true);
+    b.conv("conv2d_large_padding.json", "padding 3 around a 3x3 kernel: the corner windows hold padding only", 1, 2, 4, 5, 2, 3, 3, {1, 1}, Padding::all(3), {1, 1}, 1, true);
+    b.conv("conv2d_dilation.json", "dilation (2, 3) with a 3x3 kernel, padding 1", 2, 2, 9, 10, 2, 3, 3, {1, 1}, Padding::all(1), {2, 3}, 1, true);
+    b.conv("conv2d_groups.json", "C = 4, F = 6, groups = 2: each filter sees half the channels", 2, 4, 5, 5, 6, 3, 3, {1, 1}, Padding::all(1), {1, 1}, 2, true);
+    b.conv("conv2d_depthwise.json", "C = F = groups = 3: one filter per channel", 2, 3, 6, 5, 3, 3, 3, {1, 2}, {1, 1, 0, 1}, {1, 1}, 3, true);
+    b.conv("conv2d_1x1_kernel.json", "a 1x1 kernel with stride 2", 2, 3, 5, 6, 4, 1, 1, {2, 2}, {}, {1, 1}, 1, true);
+    b.conv("conv2d_kernel_as_large_as_padded_input.json", "a 5x6 kernel over a 3x4 input padded by 1: one output", 2, 2, 3, 4, 3, 5, 6, {1, 1}, Padding::all(1), {1, 1}, 1, true);
+    b.conv("conv2d_realistic_size.json", "2 x 8 x 16 x 16 with 16 filters of 3x3, padding 1", 2, 8, 16, 16, 16, 3, 3, {1, 1}, Padding::all(1), {1, 1}, 1, true);
+    // pad2d
+    {
+        json doc = base("pad2d_asymmetric", "pad2d", {{"padding", padding(1, 0, 2, 1)}});
+        doc["inputs"] = {{"x", array_to_json(b.values.tensor({2, 2, 3, 4}))}};
+        b.add("pad2d_asymmetric.json", "zero padding top 1, bottom 0, left 2, right 1; its backward is the crop", doc, {2, 2, 4, 7}, true);
+    }
+    // maxpool2d
+    b.pool("maxpool2d_nonoverlapping.json", "2x2 windows with stride 2", "maxpool2d", b.values.tensor({2, 2, 4, 6}), b.window(2, 2, 2, 2));
+    b.pool("maxpool2d_overlapping.json", "3x3 windows with stride 1: pixels win several windows and accumulate", "maxpool2d", b.values.tensor({1, 2, 5, 5}), b.window(3, 3, 1, 1));
+    b.pool("maxpool2d_ceil_mode.json", "ceil_mode keeps a last window that overhangs the input", "maxpool2d", b.values.tensor({1, 2, 5, 7}), b.window(2, 2, 2, 2, {}, 1, 1, true));
+    b.pool("maxpool2d_ceil_mode_drops_window_in_padding.json", "ceil_mode with padding: a last window that would start in the padding is dropped", "maxpool2d", b.values.tensor({1, 1, 4, 4}), b.window(2, 2, 2, 2, {1, 1, 1, 1}, 1, 1, true));
+    {
+        Array x = b.values.tensor({1, 2, 4, 4});
+        for (double& v : x.data) v = -std::abs(v);  // every value negative: a zero-padded border would win
+        b.pool("maxpool2d_padding_never_wins.json", "all inputs negative with padding 1: padding counts as minus infinity", "maxpool2d", x, b.window(3, 3, 2, 2, Padding::all(1)));
+    }
+    b.pool("maxpool2d_dilation.json", "dilation 2 with a 2x2 kernel and stride 1", "maxpool2d", b.values.tensor({2, 1, 6, 6}), b.window(2, 2, 1, 1, {}, 2, 2));
+    {
+        Array x = b.values.tensor({1, 1, 4, 4});
+        for (std::size_t k = 0; k < x.data.size(); ++k) x.data[k] = double((k * 7) % 3) / 4.0;  // many equal values
+        b.pool("maxpool2d_ties.json", "windows with tied maxima: expected holds PyTorch's first-maximum choice; check accepts any split unless --ties first", "maxpool2d", x, b.window(2, 2, 1, 1));
+    }
+    // avgpool2d
+    b.pool("avgpool2d_basic.json", "2x2 windows with stride 2", "avgpool2d", b.values.tensor({2, 2, 4, 4}), b.window(2, 2, 2, 2));
+    b.pool("avgpool2d_padding_counted.json", "3x3 windows, stride 2, padding 1, count_include_pad true", "avgpool2d", b.values.tensor({1, 2, 5, 5}), b.window(3, 3, 2, 2, Padding::all(1)), true);
+    b.pool("avgpool2d_padding_not_counted.json", "the same without count_include_pad: border windows divide by fewer cells", "avgpool2d", b.values.tensor({1, 2, 5, 5}), b.window(3, 3, 2, 2, Padding::all(1)), false);
+    b.pool("avgpool2d_ceil_mode_overhang.json", "6x6, 3x3 windows, stride 2, padding 1, ceil_mode: the last window overhangs the padded input and divides by the cells inside it", "avgpool2d", b.values.tensor({1, 1, 6, 6}), b.window(3, 3, 2, 2, Padding::all(1), 1, 1, true), true);
+    b.pool("avgpool2d_ceil_mode_overhang_no_pad_count.json", "the same without count_include_pad", "avgpool2d", b.values.tensor({1, 1, 6, 6}), b.window(3, 3, 2, 2, Padding::all(1), 1, 1, true), false);
+    b.pool("avgpool2d_overlapping.json", "3x3 windows with stride 1", "avgpool2d", b.values.tensor({2, 1, 5, 4}), b.window(3, 3, 1, 1));
+    // linear
+    for (auto [file, n, bias] : {std::tuple{"linear_basic.json", 3, true}, std::tuple{"linear_batch_of_one_no_bias.json", 1, false}}) {
+        json doc = base(std::string(file).substr(0, std::string(file).size() - 5), "linear", json::object());
+        doc["inputs"] = {{"x", array_to_json(b.values.tensor({arma::uword(n), 5}))}, {"w", array_to_json(b.values.tensor({4, 5}))}};
+        if (bias) doc["inputs"]["b"] = array_to_json(b.values.tensor({4}));
+        b.add(file, bias ? "three samples, five inputs, four outputs (M != D, so a transposed dW shows)" : "one sample, no bias", doc, {arma::uword(n), 4}, true);
+    }
+    // activations and flatten
+    {
+        json doc = base("relu_with_a_zero", "relu", json::object());
+        Array x = b.values.tensor({2, 2, 3, 3});
+        x.data[4] = 0.0;  // the kink: relu'(0) = 0 in expected; check accepts any value between 0 and dout
+        doc["inputs"] = {{"x", array_to_json(x)}};
+        b.add("relu_with_a_zero.json", "relu, with one input exactly 0 (the kink)", doc, {2, 2, 3, 3}, true);
+    }
+    for (const char* op : {"sigmoid", "tanh"}) {
+        json doc = base(std::string(op) + "_saturated", op, json::object());
+        Array x = b.values.tensor({2, 3, 2, 2});
+        x.data[0] = 20, x.data[1] = -20, x.data[2] = 9, x.data[3] = -9;  // where s (1 - s) and 1 - t^2 cancel
+        doc["inputs"] = {{"x", array_to_json(x)}};
+        b.add(std::string(op) + "_saturated.json", std::string(op) + " including inputs of +-9 and +-20, where the derivative cancels", doc, {2, 3, 2, 2}, false);
+    }
+    {
+        json doc = base("flatten", "flatten", json::object());
+        doc["inputs"] = {{"x", array_to_json(b.values.tensor({2, 3, 2, 3}))}};
+        b.add("flatten.json", "flatten (N, C, H, W) to (N, C H W) in row-major order", doc, {2, 18}, true);
+    }
+    // losses
+    {
+        json doc = base("mse", "mse", json::object());
+        doc["inputs"] = {{"a", array_to_json(b.values.tensor({3, 4}))}, {"y", array_to_json(b.values.tensor({3, 4}))}};
+        b.add("mse.json", "the quadratic cost 1/(2N) sum ||a - y||^2 over three samples", doc, {}, false);
+    }
+    for (auto [file, scale] : {std::pair{"softmax_cross_entropy.json", 1.0}, std::pair{"softmax_cross_entropy_large_logits.json", 512.0}}) {
+        const std::string name = std::string(file).substr(0, std::string(file).size() - 5);
+        json doc = base(name, "softmax_cross_entropy", json::object());
+        Array z = b.values.tensor({4, 5});
+        for (double& v : z.data) v *= scale;
+        doc["inputs"] = {{"z", array_to_json(z)}, {"labels", json::array({0, 3, 4, 1})}};
+        b.add(file, scale > 1 ? "logits up to +-1024: a softmax without the max shift overflows" : "four samples, five classes", doc, {}, false);
+    }
+    return b.cases;
+}
+
+}  // namespace cnnbp
