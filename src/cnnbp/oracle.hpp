@@ -20,7 +20,8 @@ struct Expected {
     Array roundings;  ///< n_k, how many roundings the bound allows for element k (0: exact)
     /// Elements with more than one defensible value (a max-pool tie, a relu input at 0): for each such element k,
     /// the interval [low[k], high[k]] of values any valid choice can give, \ref eq_E5 "(E5)". Empty when there are none.
-    std::vector<double> low, high;
+    std::vector<double> low;   ///< the low ends of the intervals
+    std::vector<double> high;  ///< the high ends of the intervals
     /// Whether element k has such an interval (same length as value.data, or empty).
     std::vector<bool> has_interval;
 };
@@ -36,8 +37,8 @@ struct Evaluation {
 const std::vector<std::string>& case_ops();
 
 /// Evaluates a `cnnbp-case/1` document read from `file`: validates the format, op, params, inputs and dout, then
-/// computes every output of the op and its error magnitudes. Throws cnnbp::Error naming the file, the key and what
-/// is wrong.
+/// computes every output of the op and its error magnitudes: sums of products \ref eq_E2 "(E2)", functions and
+/// cancelling derivatives \ref eq_E4 "(E4)". Throws cnnbp::Error naming the file, the key and what is wrong.
 Evaluation evaluate_case(const nlohmann::ordered_json& doc, const std::string& file);
 
 /// The `expected` object of an evaluation: {"out": ..., "dx": ...}, tensors as nested arrays.
@@ -57,7 +58,10 @@ struct TensorVerdict {
     std::string key;            ///< "out", "dx", ...
     bool pass = true;           ///< every judged element within its bound
     std::string worst_index;    ///< the element with the largest |difference| / bound
-    double value = 0, expected = 0, difference = 0, bound = 0;  ///< at the worst element
+    double value = 0;       ///< the result's worst element
+    double expected = 0;    ///< the oracle's value there
+    double difference = 0;  ///< |value - expected|
+    double bound = 0;       ///< the bound (E3) there
     arma::uword judged = 0;     ///< elements judged against a bound (or an interval)
     arma::uword elements = 0;   ///< all elements
     bool mostly_zero = false;   ///< most expected elements are 0: the case cannot tell right from wrong well
