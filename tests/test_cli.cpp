@@ -13,6 +13,15 @@ struct Run {
     std::string output;
 };
 
+// Writes text to a file in the test's working folder and returns its name.
+std::string file(const std::string& name, const std::string& text) {
+    std::FILE* f = std::fopen(name.c_str(), "w");
+    REQUIRE(f);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    return name;
+}
+
 Run run(const std::string& args) {
     const std::string cmd = std::string(CNNBP_EXE) + " " + args + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
@@ -55,4 +64,99 @@ TEST_CASE("cnnbp tiny-cnn prints both parts with their numbers and checks them",
     CHECK(r.status == 0);
     for (const char* part : {"Part I:", "Part II:", "dE/dw", "dE/dz", "dE/dp", "p = 2.75"})
         CHECK(r.output.find(part) != std::string::npos);
+}
+
+namespace {
+const char* small_case = R"({ "format": "cnnbp-case/1", "op": "conv2d",
+  "params": { "stride": 2, "padding": {"top": 1, "bottom": 0, "left": 0, "right": 1} },
+  "inputs": { "x": [[[[1, 2, 0, 1], [0, 1, 3, 1], [2, 1, 1, 0], [1, 0, 2, 3]]]],
+              "w": [[[[0.5, -1], [1, 0.25]]]], "b": [-0.5] },
+  "dout": [[[[1, -1], [0.5, 2]]]] })";
+}  // namespace
+
+TEST_CASE("cnnbp eval fills in expected and keeps every other field", "[cli][oracle]") {
+    file("cli_case.json", small_case);
+    const Run r = run("eval cli_case.json");
+    INFO(r.output);
+    CHECK(r.status == 0);
+    CHECK(r.output.find("\"expected\"") != std::string::npos);
+    CHECK(r.output.find("\"params\"") < r.output.find("\"expected\""));  // fields keep their order, expected last
+    CHECK(r.output.find("[1.0,-0.25]") != std::string::npos);          // out's first row: (-1.25 + ...) by (C1)
+    const Run from_stdin = run("eval - < cli_case.json");
+    CHECK(from_stdin.output == r.output);
+}
+
+TEST_CASE("cnnbp check: pass, mismatch, nothing provided, and NaN in a result", "[cli][oracle]") {
+    file("cli_case.json", small_case);
+    file("cli_ok.json", R"({"out": [[[[1, -0.25], [0.75, 1]]]], "db": [2.5]})");
+    file("cli_bad.json", R"({"out": [[[[-1, -0.25], [0.75, 1]]]]})");
+    file("cli_none.json", "{}");
+    file("cli_nan.json", R"({"out": [[[[NaN, -0.25], [0.75, Infinity]]]]})");
+    const Run ok = run("check cli_case.json cli_ok.json --dtype float32");
+    INFO(ok.output);
+    CHECK(ok.status == 0);
+    CHECK(ok.output.find("dx   not provided") != std::string::npos);
+    const Run bad = run("check cli_case.json cli_bad.json");
+    CHECK(bad.status == 1);
+    CHECK(bad.output.find("worst element (0,0,0,0): -1 expected 1") != std::string::npos);
+    CHECK(run("check cli_case.json cli_none.json").status == 1);
+    const Run nan = run("check cli_case.json cli_nan.json --json");
+    INFO(nan.output);
+    CHECK(nan.status == 1);
+    CHECK(nan.output.find("\"pass\": false") != std::string::npos);
+}
+
+TEST_CASE("cnnbp check and eval: invalid input exits 2 naming the file, the key and what is wrong", "[cli][oracle][errors]") {
+    file("cli_case.json", small_case);
+    file("cli_ok.json", R"({"out": [[[[1, -0.25], [0.75, 1]]]]})");
+    struct Bad {
+        const char* name;
+        std::string text;
+        const char* message;
+    };
+    const Bad cases[] = {
+        {"cli_badjson.json", "{\n  \"format\": \"cnnbp-case/1\",\n  \"op\": conv2d\n}", "cli_badjson.json: line 3, column"},
+        {"cli_unknown_op.json", R"({"format": "cnnbp-case/1", "op": "conv3d", "inputs": {}})", "op \"conv3d\" is unknown"},
+        {"cli_unknown_param.json", R"({"format": "cnnbp-case/1", "op": "relu", "params": {"alpha": 1}, "inputs": {"x": [1]}, "dout": [1]})",
+         "params.alpha is not a parameter of relu (it has none)"},
+        {"cli_missing_input.json", R"({"format": "cnnbp-case/1", "op": "linear", "inputs": {"x": [[1, 2]]}, "dout": [[1]]})",
+         "inputs.w is missing: linear needs it"},
+        {"cli_nan_input.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [NaN]}, "dout": [1]})",
+         "NaN is not a number a case file may hold"},
+        {"cli_ragged.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, 2], [3]]}, "dout": [[1, 2], [3, 4]]})",
+         "inputs.x: ragged nesting"},
+        {"cli_dout_shape.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, 2]]}, "dout": [[1, 2, 3]]})",
+         "dout has shape (1,3) but the output of relu has shape (1,2)"},
+        {"cli_bad_geometry.json", R"({"format": "cnnbp-case/1", "op": "maxpool2d", "params": {"kernel": 3, "padding": 2}, "inputs": {"x": [[[[1, 2, 3]]]]}, "dout": [[[[1]]]]})",
+         "padding top = 2 is more than half the kernel height"},
+        {"cli_format.json", R"({"format": "cnnbp-case/2", "op": "relu"})", "format is \"cnnbp-case/2\" but cnnbp reads \"cnnbp-case/1\""},
+    };
+    for (const Bad& b : cases) {
+        file(b.name, b.text);
+        const Run r = run(std::string("eval ") + b.name);
+        INFO(b.name << ": " << r.output);
+        CHECK(r.status == 2);
+        CHECK(r.output.find(b.message) != std::string::npos);
+    }
+    file("cli_wrong_shape.json", R"({"out": [[[[1, -0.25, 0]]]]})");
+    const Run shape = run("check cli_case.json cli_wrong_shape.json");
+    CHECK(shape.status == 2);
+    CHECK(shape.output.find("cli_wrong_shape.json: out has shape (1,1,1,3) but the expected out has shape (1,1,2,2)") != std::string::npos);
+    file("cli_extra_key.json", R"({"dq": [1]})");
+    const Run extra = run("check cli_case.json cli_extra_key.json");
+    CHECK(extra.status == 2);
+    CHECK(extra.output.find("dq is not an output of this conv2d case (out, dx, dw, db)") != std::string::npos);
+    const Run dtype = run("check cli_case.json cli_ok.json --dtype float16");
+    CHECK(dtype.status == 2);
+    CHECK(dtype.output.find("--dtype must be float64 or float32, got float16") != std::string::npos);
+    CHECK(run("check cli_case.json missing_file.json").status == 2);
+}
+
+TEST_CASE("cnnbp gradcheck confirms the oracle on a case", "[cli][oracle]") {
+    file("cli_case.json", small_case);
+    const Run r = run("gradcheck cli_case.json");
+    INFO(r.output);
+    CHECK(r.status == 0);
+    CHECK(r.output.find("x   vs dx") != std::string::npos);
+    CHECK(r.output.substr(r.output.size() - 3) == "OK\n");
 }

@@ -27,6 +27,26 @@ struct Values {
         const int k = int((state >> 33) % 64) - 32;  // -32 .. 31
         return (k >= 0 ? k + 1 : k) / 16.0;          // skip 0
     }
+    // A tensor whose every (H, W) plane holds different values (drawn without replacement from the 64 multiples of
+    // 1/16 in [-2, 2] other than 0, or from the 32 negative ones): max-pool windows without ties.
+    Array distinct_tensor(std::vector<arma::uword> shape, bool negative = false) {
+        Array a{std::move(shape), {}};
+        const arma::uword plane = a.shape[2] * a.shape[3];
+        for (arma::uword p = 0; p < a.size() / plane; ++p) {
+            std::vector<double> pool;
+            for (int k = 1; k <= 32; ++k) pool.push_back(-k / 16.0);
+            if (!negative)
+                for (int k = 1; k <= 32; ++k) pool.push_back(k / 16.0);
+            if (plane > pool.size()) fail("golden: a plane of ", plane, " cells cannot hold distinct values");
+            for (arma::uword i = 0; i < plane; ++i) {  // a partial Fisher-Yates shuffle
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                const arma::uword j = i + (state >> 33) % (pool.size() - i);
+                std::swap(pool[i], pool[j]);
+                a.data.push_back(pool[i]);
+            }
+        }
+        return a;
+    }
     Array tensor(std::vector<arma::uword> shape) {
         Array a{std::move(shape), {}};
         for (arma::uword i = 0; i < a.size(); ++i) a.data.push_back(next());
@@ -128,16 +148,15 @@ std::vector<GoldenCase> golden_cases() {
         b.add("pad2d_asymmetric.json", "zero padding top 1, bottom 0, left 2, right 1; its backward is the crop", doc, {2, 2, 4, 7}, true);
     }
     // maxpool2d
-    b.pool("maxpool2d_nonoverlapping.json", "2x2 windows with stride 2", "maxpool2d", b.values.tensor({2, 2, 4, 6}), b.window(2, 2, 2, 2));
-    b.pool("maxpool2d_overlapping.json", "3x3 windows with stride 1: pixels win several windows and accumulate", "maxpool2d", b.values.tensor({1, 2, 5, 5}), b.window(3, 3, 1, 1));
-    b.pool("maxpool2d_ceil_mode.json", "ceil_mode keeps a last window that overhangs the input", "maxpool2d", b.values.tensor({1, 2, 5, 7}), b.window(2, 2, 2, 2, {}, 1, 1, true));
-    b.pool("maxpool2d_ceil_mode_drops_window_in_padding.json", "ceil_mode with padding: a last window that would start in the padding is dropped", "maxpool2d", b.values.tensor({1, 1, 4, 4}), b.window(2, 2, 2, 2, {1, 1, 1, 1}, 1, 1, true));
+    b.pool("maxpool2d_nonoverlapping.json", "2x2 windows with stride 2", "maxpool2d", b.values.distinct_tensor({2, 2, 4, 6}), b.window(2, 2, 2, 2));
+    b.pool("maxpool2d_overlapping.json", "3x3 windows with stride 1: pixels win several windows and accumulate", "maxpool2d", b.values.distinct_tensor({1, 2, 5, 5}), b.window(3, 3, 1, 1));
+    b.pool("maxpool2d_ceil_mode.json", "ceil_mode keeps a last window that overhangs the input", "maxpool2d", b.values.distinct_tensor({1, 2, 5, 7}), b.window(2, 2, 2, 2, {}, 1, 1, true));
+    b.pool("maxpool2d_ceil_mode_drops_window_in_padding.json", "ceil_mode with padding: a last window that would start in the padding is dropped", "maxpool2d", b.values.distinct_tensor({1, 1, 4, 4}), b.window(2, 2, 2, 2, {1, 1, 1, 1}, 1, 1, true));
     {
-        Array x = b.values.tensor({1, 2, 4, 4});
-        for (double& v : x.data) v = -std::abs(v);  // every value negative: a zero-padded border would win
+        const Array x = b.values.distinct_tensor({1, 2, 4, 4}, true);  // every value negative: a zero border would win
         b.pool("maxpool2d_padding_never_wins.json", "all inputs negative with padding 1: padding counts as minus infinity", "maxpool2d", x, b.window(3, 3, 2, 2, Padding::all(1)));
     }
-    b.pool("maxpool2d_dilation.json", "dilation 2 with a 2x2 kernel and stride 1", "maxpool2d", b.values.tensor({2, 1, 6, 6}), b.window(2, 2, 1, 1, {}, 2, 2));
+    b.pool("maxpool2d_dilation.json", "dilation 2 with a 2x2 kernel and stride 1", "maxpool2d", b.values.distinct_tensor({2, 1, 6, 6}), b.window(2, 2, 1, 1, {}, 2, 2));
     {
         Array x = b.values.tensor({1, 1, 4, 4});
         for (std::size_t k = 0; k < x.data.size(); ++k) x.data[k] = double((k * 7) % 3) / 4.0;  // many equal values

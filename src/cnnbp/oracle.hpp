@@ -64,7 +64,7 @@ struct TensorVerdict {
     double bound = 0;       ///< the bound (E3) there
     arma::uword judged = 0;     ///< elements judged against a bound (or an interval)
     arma::uword elements = 0;   ///< all elements
-    bool mostly_zero = false;   ///< most expected elements are 0: the case cannot tell right from wrong well
+    bool mostly_zero = false;   ///< more than 90% of the expected elements are 0: the case cannot tell right from wrong well
 };
 
 /// The judgement of a whole result file.
@@ -91,7 +91,8 @@ struct GradcheckRow {
 };
 
 /// Checks the oracle on a case with central differences (\ref eq_F4 "(F4)") of <out, dout> (of dloss * loss for the
-/// losses), input by input, for at most `max_elements` elements per input, evenly spread (all when 0).
+/// losses), input by input, for at most `max_elements` elements per input, evenly spread (all when 0). Elements at a
+/// max-pool tie or a relu kink (\ref eq_E5 "(E5)") have no derivative and are skipped.
 std::vector<GradcheckRow> gradcheck_case(const nlohmann::ordered_json& doc, const std::string& file, arma::uword max_elements);
 
 /// A case or result document as text: objects one key per line, each innermost row of a tensor on one line.
