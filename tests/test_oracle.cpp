@@ -32,18 +32,18 @@ json rounded_to_float32(const Evaluation& e, const std::string& key) {
 TEST_CASE("check: a float32-rounded correct result passes in float32 and fails in float64", "[oracle]") {
     const Evaluation e = evaluate_case(conv_case(), "conv");
     const json r = rounded_to_float32(e, "dx");
-    CHECK(check_result(e, r, "r", unit_roundoff("float32"), TiePolicy::any).pass());
+    CHECK(check_result(e, r, "r", precision("float32"), TiePolicy::any).pass());
     // the values have non-dyadic products, so float32 rounding is far outside the float64 bound
-    CHECK_FALSE(check_result(e, r, "r", unit_roundoff("float64"), TiePolicy::any).pass());
+    CHECK_FALSE(check_result(e, r, "r", precision("float64"), TiePolicy::any).pass());
 }
 
 TEST_CASE("check: the bound is (E3), and one element just outside it fails", "[oracle]") {
     const Evaluation e = evaluate_case(conv_case(), "conv");
     const Expected& out = e.outputs.at("out");
-    const double u = unit_roundoff("float32");
+    const Precision u = precision("float32");
     for (arma::uword k : {arma::uword(0), arma::uword(5)}) {
         const double n = out.roundings.data[k];
-        const double bound = 2 * (n * u / (1 - n * u) * out.magnitude.data[k] + u * std::abs(out.value.data[k]));
+        const double bound = 2 * (n * u.u / (1 - n * u.u) * out.magnitude.data[k] + u.u * std::abs(out.value.data[k]) + u.tiny);
         Array inside = out.value, outside = out.value;
         inside.data[k] += 0.99 * bound;
         outside.data[k] += 1.01 * bound;
@@ -61,16 +61,16 @@ TEST_CASE("check: an exact case demands equality", "[oracle]") {
     doc["exact"] = true;
     const Evaluation e = evaluate_case(doc, "exact");
     Array a = e.outputs.at("out").value;
-    CHECK(check_result(e, {{"out", array_to_json(a)}}, "r", unit_roundoff("float32"), TiePolicy::any).pass());
+    CHECK(check_result(e, {{"out", array_to_json(a)}}, "r", precision("float32"), TiePolicy::any).pass());
     a.data[3] = std::nextafter(a.data[3], 1e9);
-    CHECK_FALSE(check_result(e, {{"out", array_to_json(a)}}, "r", unit_roundoff("float32"), TiePolicy::any).pass());
+    CHECK_FALSE(check_result(e, {{"out", array_to_json(a)}}, "r", precision("float32"), TiePolicy::any).pass());
 }
 
 TEST_CASE("check: at a max-pool tie any split passes by default, and --ties first demands the first maximum", "[oracle][convention]") {
     const json doc = json::parse(R"({ "format": "cnnbp-case/1", "op": "maxpool2d", "params": { "kernel": 2 },
       "inputs": { "x": [[[[3, 1], [3, 3]]]] }, "dout": [[[[6]]]] })");
     const Evaluation e = evaluate_case(doc, "ties");
-    const double u = unit_roundoff("float64");
+    const Precision u = precision("float64");
     const json first = {{"dx", json::parse("[[[[6, 0], [0, 0]]]]")}}, split = {{"dx", json::parse("[[[[2, 0], [2, 2]]]]")}},
                last = {{"dx", json::parse("[[[[0, 0], [0, 6]]]]")}}, wrong = {{"dx", json::parse("[[[[6, 6], [0, 0]]]]")}},
                all = {{"dx", json::parse("[[[[6, 0], [6, 6]]]]")}};
@@ -88,7 +88,7 @@ TEST_CASE("check: at a max-pool tie any split passes by default, and --ties firs
 TEST_CASE("check: a relu input of exactly 0 accepts any dx between 0 and dout", "[oracle][convention]") {
     const json doc = json::parse(R"({ "format": "cnnbp-case/1", "op": "relu", "inputs": { "x": [-1, 0, 2] }, "dout": [5, 4, 3] })");
     const Evaluation e = evaluate_case(doc, "kink");
-    const double u = unit_roundoff("float32");
+    const Precision u = precision("float32");
     CHECK(check_result(e, {{"dx", json::parse("[0, 0, 3]")}}, "r", u, TiePolicy::any).pass());
     CHECK(check_result(e, {{"dx", json::parse("[0, 4, 3]")}}, "r", u, TiePolicy::any).pass());
     CHECK(check_result(e, {{"dx", json::parse("[0, 2, 3]")}}, "r", u, TiePolicy::any).pass());
@@ -103,19 +103,19 @@ TEST_CASE("check: a tanh derivative near saturation is judged by the magnitudes 
     const Evaluation e = evaluate_case(doc, "tanh");
     const float t9 = std::tanh(9.0f), t05 = std::tanh(0.5f);
     const json textbook = {{"dx", {double(1.0f - t9 * t9), double(1.0f - t05 * t05)}}};
-    CHECK(check_result(e, textbook, "r", unit_roundoff("float32"), TiePolicy::any).pass());
+    CHECK(check_result(e, textbook, "r", precision("float32"), TiePolicy::any).pass());
     const json wrong = {{"dx", {1.0 - std::pow(std::tanh(std::tanh(9.0)), 2), 1.0 - std::pow(std::tanh(std::tanh(0.5)), 2)}}};
-    CHECK_FALSE(check_result(e, wrong, "r", unit_roundoff("float32"), TiePolicy::any).pass());
+    CHECK_FALSE(check_result(e, wrong, "r", precision("float32"), TiePolicy::any).pass());
 }
 
 TEST_CASE("check: a tensor that is more than 90% zeros is flagged", "[oracle]") {
     const json doc = json::parse(R"({ "format": "cnnbp-case/1", "op": "relu", "inputs": { "x": [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, 4] },
       "dout": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] })");
     const Evaluation e = evaluate_case(doc, "zeros");
-    const Verdict v = check_result(e, {{"dx", json::parse("[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]")}}, "r", unit_roundoff("float64"), TiePolicy::any);
+    const Verdict v = check_result(e, {{"dx", json::parse("[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]")}}, "r", precision("float64"), TiePolicy::any);
     CHECK(v.pass());
     CHECK(v.tensors[0].mostly_zero);
-    const Verdict out = check_result(e, {{"out", json::parse("[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4]")}}, "r", unit_roundoff("float64"), TiePolicy::any);
+    const Verdict out = check_result(e, {{"out", json::parse("[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4]")}}, "r", precision("float64"), TiePolicy::any);
     CHECK(out.tensors[0].mostly_zero);
 }
 
@@ -141,7 +141,7 @@ TEST_CASE("golden: expected in every case is what the oracle computes", "[oracle
         const json doc = read_json_file(entry.path().string(), false);
         INFO(entry.path().filename().string());
         const Evaluation e = evaluate_case(doc, entry.path().filename().string());
-        const Verdict v = check_result(e, doc["expected"], "expected", unit_roundoff("float64"), TiePolicy::first);
+        const Verdict v = check_result(e, doc["expected"], "expected", precision("float64"), TiePolicy::first);
         CHECK(v.pass());
         CHECK(v.not_provided.empty());
         for (const TensorVerdict& t : v.tensors) CHECK_FALSE(t.mostly_zero);

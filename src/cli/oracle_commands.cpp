@@ -36,11 +36,12 @@ int run_eval(const std::string& case_path, const std::string& out_path) {
 int run_check(const std::string& case_path, const std::string& result_path, const std::string& dtype, bool as_json,
               const std::string& ties) {
     if (ties != "any" && ties != "first") fail("--ties must be any or first, got ", ties);
-    const double u = unit_roundoff(dtype);
+    const Precision p = precision(dtype);
+    const double u = p.u;
     const json doc = read_json_file(case_path, false);
     const Evaluation e = evaluate_case(doc, display_name(case_path));
     const json result = read_json_file(result_path, true);
-    const Verdict v = check_result(e, result, display_name(result_path), u, ties == "any" ? TiePolicy::any : TiePolicy::first);
+    const Verdict v = check_result(e, result, display_name(result_path), p, ties == "any" ? TiePolicy::any : TiePolicy::first);
     if (as_json) {
         json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", u},
                        {"exact", e.exact}, {"ties", ties}, {"pass", v.pass()}, {"not_provided", v.not_provided}};

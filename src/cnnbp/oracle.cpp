@@ -442,17 +442,21 @@ json expected_json(const Evaluation& e) {
     return out;
 }
 
-double unit_roundoff(const std::string& dtype) {
-    if (dtype == "float64") return std::ldexp(1.0, -53);
-    if (dtype == "float32") return std::ldexp(1.0, -24);
+Precision precision(const std::string& dtype) {
+    if (dtype == "float64") return {std::ldexp(1.0, -53), std::ldexp(1.0, -1022)};
+    if (dtype == "float32") return {std::ldexp(1.0, -24), std::ldexp(1.0, -126)};
     fail("--dtype must be float64 or float32, got ", dtype);
 }
+
+double unit_roundoff(const std::string& dtype) { return precision(dtype).u; }
 
 bool Verdict::pass() const {
     return !tensors.empty() && std::all_of(tensors.begin(), tensors.end(), [](const TensorVerdict& t) { return t.pass; });
 }
 
-Verdict check_result(const Evaluation& e, const json& result, const std::string& file, double u, TiePolicy ties) {
+Verdict check_result(const Evaluation& e, const json& result, const std::string& file, const Precision& precision,
+                     TiePolicy ties) {
+    const double u = precision.u;
     if (!result.is_object()) fail(file, ": a result must be a JSON object with some of the keys of expected");
     for (const auto& [key, value] : result.items())
         if (!e.outputs.count(key)) {
@@ -480,9 +484,11 @@ Verdict check_result(const Evaluation& e, const json& result, const std::string&
             const double want = x.value.data[k], have = got.data[k];
             if (want == 0.0) ++zeros;
             const double n = x.roundings.data[k];
-            // (E3): the error a correct computation in precision u can make, plus the rounding of the stored result
+            // (E3): the error a correct computation in precision u can make, plus the rounding of the stored result,
+            // plus the absolute error of a result that underflows (an exp of a large negative number is 0 in float32)
             const double gamma = n * u / (1 - n * u);
-            const double bound = e.exact ? 0.0 : safety * (gamma * x.magnitude.data[k] + u * std::abs(want));
+            const double bound =
+                e.exact ? 0.0 : safety * (gamma * x.magnitude.data[k] + u * std::abs(want) + precision.tiny);
             double difference = std::abs(have - want);
             const bool interval = !x.has_interval.empty() && x.has_interval[k] && ties == TiePolicy::any;
             if (interval)  // (E5): inside [low, high] is as good as the oracle's own choice

@@ -44,6 +44,15 @@ Evaluation evaluate_case(const nlohmann::ordered_json& doc, const std::string& f
 /// The `expected` object of an evaluation: {"out": ..., "dx": ...}, tensors as nested arrays.
 nlohmann::ordered_json expected_json(const Evaluation& e);
 
+/// A floating-point precision as the tolerance model sees it, \ref eq_E1 "(E1)".
+struct Precision {
+    double u;     ///< the unit roundoff: 2^-53 for float64, 2^-24 for float32
+    double tiny;  ///< the smallest normal number, the absolute error a result that underflows can carry
+};
+
+/// The precision named "float64" or "float32". Throws cnnbp::Error for any other name.
+Precision precision(const std::string& dtype);
+
 /// The unit roundoff u of a precision, \ref eq_E1 "(E1)": 2^-53 for "float64", 2^-24 for "float32".
 double unit_roundoff(const std::string& dtype);
 
@@ -75,11 +84,11 @@ struct Verdict {
 };
 
 /// Judges `result` (an object with some of the evaluation's keys, read from `file`; NaN and infinities allowed and
-/// judged wrong) in the precision with unit roundoff u: element k passes when
+/// judged wrong) in the given precision: element k passes when
 /// |result_k - expected_k| <= bound_k, \ref eq_E3 "(E3)", or lies in its interval at a tie or kink. Throws cnnbp::Error
 /// for an unknown key or a tensor of the wrong shape.
-Verdict check_result(const Evaluation& e, const nlohmann::ordered_json& result, const std::string& file, double u,
-                     TiePolicy ties);
+Verdict check_result(const Evaluation& e, const nlohmann::ordered_json& result, const std::string& file,
+                     const Precision& precision, TiePolicy ties);
 
 /// The finite-difference check of one input of a case: the oracle's gradient against central differences.
 struct GradcheckRow {

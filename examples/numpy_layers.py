@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""The layers of cnnbp written the textbook way in numpy, in float32 or float64: an implementation for cnnbp to judge.
+
+    /usr/bin/python3 examples/numpy_layers.py [--dtype float32|float64] [--mistake NAME] CASE.json > RESULT.json
+    build/cnnbp check CASE.json RESULT.json --dtype float32
+
+reads a cnnbp-case/1 file, computes the op's outputs and gradients with numpy in the chosen precision (every
+intermediate array in that dtype), and prints them as a result object. --mistake NAME puts one classic mistake into
+the computation (see MISTAKES), so that one can watch `cnnbp check` catch it.
+"""
+import argparse
+import json
+import sys
+
+import numpy as np
+
+MISTAKES = {
+    "filter_not_rotated": "conv2d: dx correlates dout with the filter instead of the rotated filter",
+    "dout_not_dilated": "conv2d: dx places dout as if the stride were 1",
+    "padding_not_cropped": "conv2d: dx keeps the top-left corner of the padded gradient",
+    "db_averaged": "conv2d: db averaged over the batch instead of summed",
+    "windows_overwritten": "conv2d: overlapping windows overwrite dx instead of accumulating",
+    "maxpool_spread": "maxpool2d: the gradient goes to every cell of the window",
+    "avgpool_not_divided": "avgpool2d: dx not divided by the window's divisor",
+    "avgpool_kernel_area": "avgpool2d: always divided by K_h K_w, even at the border without count_include_pad",
+    "dw_transposed": "linear: dW = x^T dout, the transpose",
+    "linear_db_first_sample": "linear: db from the first sample only",
+    "sigmoid_at_activation": "sigmoid: the derivative taken at the activation",
+    "softmax_without_mean": "softmax_cross_entropy: dz without the 1/N",
+    "mse_without_mean": "mse: da without the 1/N",
+}
+
+
+def pair(value, default):
+    if value is None:
+        return default
+    return tuple(value) if isinstance(value, list) else (value, value)
+
+
+def sides(padding):
+    if padding is None:
+        return 0, 0, 0, 0
+    if isinstance(padding, int):
+        return padding, padding, padding, padding
+    return tuple(padding.get(k, 0) for k in ("top", "bottom", "left", "right"))
+
+
+class Layers:
+    def __init__(self, dtype, mistake):
+        self.dt = np.dtype(dtype)
+        self.mistake = mistake
+
+    def array(self, value):
+        return np.asarray(value, dtype=self.dt)
+
+    # ---- pad2d
+    def pad2d(self, case):
+        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        t, b, l, r = sides(case.get("params", {}).get("padding"))
+        out = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)))
+        return {"out": out, "dx": dout[:, :, t:t + x.shape[2], l:l + x.shape[3]]}
+
+    # ---- conv2d: one strided slice per kernel tap
+    def conv2d(self, case):
+        p, inputs = case.get("params", {}), case["inputs"]
+        x, w = self.array(inputs["x"]), self.array(inputs["w"])
+        b = self.array(inputs["b"]) if "b" in inputs else None
+        dout = self.array(case["dout"])
+        sh, sw = pair(p.get("stride"), (1, 1))
+        dh, dw_ = pair(p.get("dilation"), (1, 1))
+        t, bt, l, r = sides(p.get("padding"))
+        groups = p.get("groups", 1)
+        n, c, h, wd = x.shape
+        f, cg, kh, kw = w.shape
+        fg = f // groups
+        xp = np.pad(x, ((0, 0), (0, 0), (t, bt), (l, r)))
+        ho, wo = dout.shape[2], dout.shape[3]
+        out = np.zeros((n, f, ho, wo), self.dt)
+        dxp = np.zeros_like(xp)
+        dw = np.zeros_like(w)
+        for g in range(groups):
+            cs, fs = slice(g * cg, (g + 1) * cg), slice(g * fg, (g + 1) * fg)
+            for u in range(kh):
+                for v in range(kw):
+                    rows = slice(u * dh, u * dh + sh * (ho - 1) + 1, sh)
+                    cols = slice(v * dw_, v * dw_ + sw * (wo - 1) + 1, sw)
+                    patch = xp[:, cs, rows, cols]                                  # (n, cg, ho, wo)
+                    out[:, fs] += np.einsum("nchw,fc->nfhw", patch, w[fs, :, u, v])
+                    dw[fs, :, u, v] += np.einsum("nfhw,nchw->fc", dout[:, fs], patch)
+                    tap = (kh - 1 - u, kw - 1 - v) if self.mistake == "filter_not_rotated" else (u, v)
+                    contribution = np.einsum("nfhw,fc->nchw", dout[:, fs], w[fs, :, tap[0], tap[1]])
+                    if self.mistake == "dout_not_dilated":
+                        rows, cols = slice(u * dh, u * dh + ho), slice(v * dw_, v * dw_ + wo)
+                    if self.mistake == "windows_overwritten":
+                        dxp[:, cs, rows, cols] = contribution
+                    else:
+                        dxp[:, cs, rows, cols] += contribution
+        if b is not None:
+            out += b[None, :, None, None]
+        top, left = (0, 0) if self.mistake == "padding_not_cropped" else (t, l)
+        result = {"out": out, "dx": dxp[:, :, top:top + h, left:left + wd], "dw": dw}
+        if b is not None:
+            db = dout.sum(axis=(0, 2, 3), dtype=self.dt)
+            result["db"] = db / self.dt.type(n) if self.mistake == "db_averaged" else db
+        return result
+
+    # ---- pooling: loops over the windows
+    def windows(self, case, x_shape, out_shape):
+        p = case["params"]
+        kh, kw = pair(p["kernel"], None)
+        sh, sw = pair(p.get("stride"), (kh, kw))
+        dh, dw = pair(p.get("dilation"), (1, 1))
+        t, b, l, r = sides(p.get("padding"))
+        for i in range(out_shape[2]):
+            for j in range(out_shape[3]):
+                taps = [(i * sh + u * dh - t, j * sw + v * dw - l) for u in range(kh) for v in range(kw)]
+                yield i, j, [(hh, ww) for hh, ww in taps if 0 <= hh < x_shape[2] and 0 <= ww < x_shape[3]], (t, b, l, r, kh, kw, sh, sw)
+
+    def maxpool2d(self, case):
+        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        out, dx = np.zeros(dout.shape, self.dt), np.zeros_like(x)
+        for i, j, cells, _ in self.windows(case, x.shape, dout.shape):
+            values = np.stack([x[:, :, hh, ww] for hh, ww in cells], axis=-1)   # (n, c, cells)
+            best = values.argmax(axis=-1)                                         # the first maximum
+            out[:, :, i, j] = values.max(axis=-1)
+            for k, (hh, ww) in enumerate(cells):
+                if self.mistake == "maxpool_spread":
+                    dx[:, :, hh, ww] += dout[:, :, i, j]
+                else:
+                    dx[:, :, hh, ww] += np.where(best == k, dout[:, :, i, j], self.dt.type(0))
+        return {"out": out, "dx": dx}
+
+    def avgpool2d(self, case):
+        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        include = case["params"].get("count_include_pad", True)
+        out, dx = np.zeros(dout.shape, self.dt), np.zeros_like(x)
+        for i, j, cells, (t, b, l, r, kh, kw, sh, sw) in self.windows(case, x.shape, dout.shape):
+            h0, w0 = i * sh - t, j * sw - l
+            h1, w1 = min(h0 + kh, x.shape[2] + b), min(w0 + kw, x.shape[3] + r)
+            divisor = (h1 - h0) * (w1 - w0) if include else len(cells)
+            if self.mistake == "avgpool_kernel_area":
+                divisor = kh * kw
+            if self.mistake == "avgpool_not_divided":
+                divisor_back = 1
+            else:
+                divisor_back = divisor
+            total = np.zeros(x.shape[:2], self.dt)
+            for hh, ww in cells:
+                total += x[:, :, hh, ww]
+                dx[:, :, hh, ww] += dout[:, :, i, j] / self.dt.type(divisor_back)
+            out[:, :, i, j] = total / self.dt.type(divisor)
+        return {"out": out, "dx": dx}
+
+    # ---- linear
+    def linear(self, case):
+        inputs = case["inputs"]
+        x, w, dout = self.array(inputs["x"]), self.array(inputs["w"]), self.array(case["dout"])
+        out = x @ w.T
+        result = {"dx": dout @ w, "dw": x.T @ dout if self.mistake == "dw_transposed" else dout.T @ x}
+        if "b" in inputs:
+            out = out + self.array(inputs["b"])
+            result["db"] = dout[0] if self.mistake == "linear_db_first_sample" else dout.sum(axis=0, dtype=self.dt)
+        result["out"] = out
+        return result
+
+    # ---- activations and flatten
+    def elementwise(self, case):
+        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        op = case["op"]
+        if op == "relu":
+            return {"out": np.maximum(x, self.dt.type(0)), "dx": np.where(x > 0, dout, self.dt.type(0))}
+        if op == "sigmoid":
+            s = (1 / (1 + np.exp(-x))).astype(self.dt)
+            at = (1 / (1 + np.exp(-s))).astype(self.dt) if self.mistake == "sigmoid_at_activation" else s
+            return {"out": s, "dx": dout * at * (1 - at)}
+        t = np.tanh(x)
+        return {"out": t, "dx": dout * (1 - t * t)}
+
+    def flatten(self, case):
+        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        return {"out": x.reshape(x.shape[0], -1), "dx": dout.reshape(x.shape)}
+
+    # ---- losses
+    def mse(self, case):
+        a, y = self.array(case["inputs"]["a"]), self.array(case["inputs"]["y"])
+        dloss = self.dt.type(case.get("dout", 1))
+        n = self.dt.type(1 if self.mistake == "mse_without_mean" else a.shape[0])
+        return {"loss": ((a - y) ** 2).sum(dtype=self.dt) / (2 * self.dt.type(a.shape[0])), "da": dloss * (a - y) / n}
+
+    def softmax_cross_entropy(self, case):
+        z, labels = self.array(case["inputs"]["z"]), np.asarray(case["inputs"]["labels"], dtype=int)
+        dloss = self.dt.type(case.get("dout", 1))
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        rows = np.arange(z.shape[0])
+        loss = (np.log(total[:, 0]) - shifted[rows, labels]).mean(dtype=self.dt)
+        dz = e / total
+        dz[rows, labels] -= 1
+        n = self.dt.type(1 if self.mistake == "softmax_without_mean" else z.shape[0])
+        return {"loss": loss, "dz": dloss * dz / n}
+
+    def run(self, case):
+        op = case["op"]
+        if op in ("relu", "sigmoid", "tanh"):
+            return self.elementwise(case)
+        return getattr(self, op)(case)
+
+
+def as_json(result):
+    return {k: np.asarray(v).astype(float).tolist() for k, v in result.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("case")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--mistake", choices=sorted(MISTAKES))
+    args = parser.parse_args()
+    with open(args.case) as f:
+        case = json.load(f)
+    json.dump(as_json(Layers(args.dtype, args.mistake).run(case)), sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
