@@ -45,6 +45,15 @@ def sides(padding):
     return tuple(padding.get(k, 0) for k in ("top", "bottom", "left", "right"))
 
 
+def out_size(n, k, s, lo, hi, d=1, ceil=False):
+    """Output size along one axis: floor((n + lo + hi - d(k-1) - 1) / s) + 1, or ceil_mode's rule."""
+    span = n + lo + hi - d * (k - 1) - 1
+    if not ceil:
+        return span // s + 1
+    count = -(-span // s) + 1
+    return count - 1 if (count - 1) * s >= n + lo else count
+
+
 class Layers:
     def __init__(self, dtype, mistake):
         self.dt = np.dtype(dtype)
@@ -54,10 +63,15 @@ class Layers:
         return np.asarray(value, dtype=self.dt)
 
     # ---- pad2d
+    def upstream(self, case, shape):
+        """dout, or zeros when the case has none (a network's forward pass)."""
+        return self.array(case["dout"]) if case.get("dout") is not None else np.zeros(shape, self.dt)
+
     def pad2d(self, case):
-        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        x = self.array(case["inputs"]["x"])
         t, b, l, r = sides(case.get("params", {}).get("padding"))
         out = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)))
+        dout = self.upstream(case, out.shape)
         return {"out": out, "dx": dout[:, :, t:t + x.shape[2], l:l + x.shape[3]]}
 
     # ---- conv2d: one strided slice per kernel tap
@@ -65,7 +79,6 @@ class Layers:
         p, inputs = case.get("params", {}), case["inputs"]
         x, w = self.array(inputs["x"]), self.array(inputs["w"])
         b = self.array(inputs["b"]) if "b" in inputs else None
-        dout = self.array(case["dout"])
         sh, sw = pair(p.get("stride"), (1, 1))
         dh, dw_ = pair(p.get("dilation"), (1, 1))
         t, bt, l, r = sides(p.get("padding"))
@@ -74,7 +87,8 @@ class Layers:
         f, cg, kh, kw = w.shape
         fg = f // groups
         xp = np.pad(x, ((0, 0), (0, 0), (t, bt), (l, r)))
-        ho, wo = dout.shape[2], dout.shape[3]
+        ho, wo = out_size(h, kh, sh, t, bt, dh), out_size(wd, kw, sw, l, r, dw_)
+        dout = self.upstream(case, (n, f, ho, wo))
         out = np.zeros((n, f, ho, wo), self.dt)
         dxp = np.zeros_like(xp)
         dw = np.zeros_like(w)
@@ -105,6 +119,15 @@ class Layers:
         return result
 
     # ---- pooling: loops over the windows
+    def pool_shape(self, case, x_shape):
+        p = case["params"]
+        kh, kw = pair(p["kernel"], None)
+        sh, sw = pair(p.get("stride"), (kh, kw))
+        dh, dw = pair(p.get("dilation"), (1, 1))
+        t, b, l, r = sides(p.get("padding"))
+        ceil = p.get("ceil_mode", False)
+        return (x_shape[0], x_shape[1], out_size(x_shape[2], kh, sh, t, b, dh, ceil), out_size(x_shape[3], kw, sw, l, r, dw, ceil))
+
     def windows(self, case, x_shape, out_shape):
         p = case["params"]
         kh, kw = pair(p["kernel"], None)
@@ -117,7 +140,8 @@ class Layers:
                 yield i, j, [(hh, ww) for hh, ww in taps if 0 <= hh < x_shape[2] and 0 <= ww < x_shape[3]], (t, b, l, r, kh, kw, sh, sw)
 
     def maxpool2d(self, case):
-        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        x = self.array(case["inputs"]["x"])
+        dout = self.upstream(case, self.pool_shape(case, x.shape))
         out, dx = np.zeros(dout.shape, self.dt), np.zeros_like(x)
         for i, j, cells, _ in self.windows(case, x.shape, dout.shape):
             values = np.stack([x[:, :, hh, ww] for hh, ww in cells], axis=-1)   # (n, c, cells)
@@ -131,7 +155,8 @@ class Layers:
         return {"out": out, "dx": dx}
 
     def avgpool2d(self, case):
-        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        x = self.array(case["inputs"]["x"])
+        dout = self.upstream(case, self.pool_shape(case, x.shape))
         include = case["params"].get("count_include_pad", True)
         out, dx = np.zeros(dout.shape, self.dt), np.zeros_like(x)
         for i, j, cells, (t, b, l, r, kh, kw, sh, sw) in self.windows(case, x.shape, dout.shape):
@@ -154,8 +179,9 @@ class Layers:
     # ---- linear
     def linear(self, case):
         inputs = case["inputs"]
-        x, w, dout = self.array(inputs["x"]), self.array(inputs["w"]), self.array(case["dout"])
+        x, w = self.array(inputs["x"]), self.array(inputs["w"])
         out = x @ w.T
+        dout = self.upstream(case, out.shape)
         result = {"dx": dout @ w, "dw": x.T @ dout if self.mistake == "dw_transposed" else dout.T @ x}
         if "b" in inputs:
             out = out + self.array(inputs["b"])
@@ -165,7 +191,8 @@ class Layers:
 
     # ---- activations and flatten
     def elementwise(self, case):
-        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        x = self.array(case["inputs"]["x"])
+        dout = self.upstream(case, x.shape)
         op = case["op"]
         if op == "relu":
             return {"out": np.maximum(x, self.dt.type(0)), "dx": np.where(x > 0, dout, self.dt.type(0))}
@@ -177,7 +204,8 @@ class Layers:
         return {"out": t, "dx": dout * (1 - t * t)}
 
     def flatten(self, case):
-        x, dout = self.array(case["inputs"]["x"]), self.array(case["dout"])
+        x = self.array(case["inputs"]["x"])
+        dout = self.upstream(case, (x.shape[0], x[0].size))
         return {"out": x.reshape(x.shape[0], -1), "dx": dout.reshape(x.shape)}
 
     # ---- losses
@@ -200,6 +228,28 @@ class Layers:
         n = self.dt.type(1 if self.mistake == "softmax_without_mean" else z.shape[0])
         return {"loss": loss, "dz": dloss * dz / n}
 
+    # ---- a network: the forward pass layer by layer, the loss, then each layer's backward in reverse
+    def sequential(self, case):
+        layers, inputs = case["params"]["layers"], case["inputs"]
+        subcases, a = [], self.array(inputs["x"])
+        for spec, params in zip(layers, inputs["layer_params"]):
+            sub = {"op": spec["op"], "params": {k: v for k, v in spec.items() if k != "op"}, "inputs": {"x": a, **params}}
+            subcases.append(sub)
+            a = self.run(sub)["out"]
+        if case["params"]["loss"] == "mse":
+            head = self.mse({"inputs": {"a": a, "y": inputs["y"]}})
+            loss, da = head["loss"], head["da"]
+        else:
+            head = self.softmax_cross_entropy({"inputs": {"z": a, "labels": inputs["labels"]}})
+            loss, da = head["loss"], head["dz"]
+        grads = []
+        for sub in reversed(subcases):
+            sub["dout"] = da
+            result = self.run(sub)
+            da = result["dx"]
+            grads.append({k: result[k] for k in ("dw", "db") if k in result})
+        return {"loss": loss, "dx": da, "layer_grads": list(reversed(grads))}
+
     def run(self, case):
         op = case["op"]
         if op in ("relu", "sigmoid", "tanh"):
@@ -208,7 +258,13 @@ class Layers:
 
 
 def as_json(result):
-    return {k: np.asarray(v).astype(float).tolist() for k, v in result.items()}
+    def convert(v):
+        if isinstance(v, dict):
+            return {k: convert(x) for k, x in v.items()}
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            return [convert(x) for x in v]
+        return np.asarray(v).astype(float).tolist()
+    return convert(result)
 
 
 def main():

@@ -147,3 +147,49 @@ TEST_CASE("golden: expected in every case is what the oracle computes", "[oracle
         for (const TensorVerdict& t : v.tensors) CHECK_FALSE(t.mostly_zero);
     }
 }
+
+namespace {
+json tiny_network(double conv_bias) {
+    json doc = json::parse(R"({ "format": "cnnbp-case/1", "op": "sequential",
+      "params": { "layers": [ {"op": "conv2d", "stride": 2}, {"op": "relu"}, {"op": "maxpool2d", "kernel": 2}, {"op": "flatten"}, {"op": "linear"} ],
+                  "loss": "mse" },
+      "inputs": { "x": [[[[1, 2, 0, 1], [0, 1, 3, 1], [2, 1, 1, 0], [1, 0, 2, 3]]]], "y": [[2]],
+                  "layer_params": [ {"w": [[[[0.5, -1], [1, 0.25]]]], "b": [-0.5]}, {}, {}, {}, {"w": [[1.5]], "b": [-0.5]} ] } })");
+    doc["inputs"]["layer_params"][0]["b"] = json::array({conv_bias});
+    return doc;
+}
+}  // namespace
+
+TEST_CASE("sequential case: the tiny CNN's numbers, the nested layer_grads, and a fragile network not judged", "[oracle][sequential]") {
+    const Evaluation e = evaluate_case(tiny_network(-0.5), "tiny");
+    CHECK(e.outputs.at("loss").value.data[0] == 1.3203125);           // (T1): E = (2 - 3.625)^2 / 2
+    CHECK(e.outputs.at("layer_grads[0].db").value.data[0] == 2.4375);  // (T4): dE/db = dE/dp
+    const json expected = expected_json(e);
+    REQUIRE(expected["layer_grads"].size() == 5);
+    CHECK(expected["layer_grads"][1].empty());
+    CHECK(check_result(e, expected, "r", precision("float32"), TiePolicy::first).pass());
+    json wrong = expected;
+    wrong["layer_grads"][0]["dw"][0][0][1][1] = 7.4;
+    CHECK_FALSE(check_result(e, wrong, "r", precision("float32"), TiePolicy::first).pass());
+    // b = -3.5: every relu input is negative, every pooled value is 0, and the max pool's winner is a tie: (E7)
+    const Evaluation dead = evaluate_case(tiny_network(-3.5), "dead");
+    const Verdict v = check_result(dead, expected_json(dead), "r", precision("float32"), TiePolicy::first);
+    CHECK_FALSE(v.not_judged.empty());
+    CHECK(v.not_judged.find("layer 3 (maxpool2d)") != std::string::npos);
+}
+
+TEST_CASE("sequential case: bad networks throw cnnbp::Error naming the layer", "[oracle][sequential][errors]") {
+    json doc = tiny_network(-0.5);
+    doc["params"]["layers"][1]["op"] = "softmax";
+    CHECK_THROWS_WITH(evaluate_case(doc, "net.json"), Catch::Matchers::Contains("params.layers[1].op \"softmax\" is not a layer"));
+    doc = tiny_network(-0.5);
+    doc["inputs"]["layer_params"].erase(4);
+    CHECK_THROWS_WITH(evaluate_case(doc, "net.json"), Catch::Matchers::Contains("inputs.layer_params must be a list of one object per layer"));
+    doc = tiny_network(-0.5);
+    doc["params"]["layers"][0]["strides"] = 2;
+    CHECK_THROWS_WITH(evaluate_case(doc, "net.json"), Catch::Matchers::Contains("params.layers[0].strides is not a parameter of conv2d"));
+    doc = tiny_network(-0.5);
+    doc["params"]["layers"].erase(3);  // no flatten: linear gets a Tensor4
+    doc["inputs"]["layer_params"].erase(3);
+    CHECK_THROWS_WITH(evaluate_case(doc, "net.json"), Catch::Matchers::Contains("layer 4 (linear) needs a matrix"));
+}

@@ -16,6 +16,8 @@ input (what cnnbp calls backward). Tensors are nested lists in row-major order, 
   {"op": "relu" | "sigmoid" | "tanh" | "flatten", "x": ..., "dout": ...} -> {"out", "dx"}
   {"op": "mse", "a": ..., "y": ...} -> {"loss", "da"}: 1/(2N) sum ||a - y||^2
   {"op": "softmax_cross_entropy", "z": ..., "labels": [...]} -> {"loss", "dz"}: the batch mean
+  {"op": "sequential", "params": {"layers": [...], "loss": ...}, "x": ..., "y" or "labels": ..., "layer_params": [...]}
+      -> {"loss", "dx", "layer_grads": [{"dw", "db"} or {}, ...]}
 
 Asymmetric padding is applied with torch.nn.functional.pad before a convolution with padding 0, which is how
 PyTorch users write it. Run with Debian's Python (/usr/bin/python3), which has python3-torch.
@@ -40,6 +42,8 @@ def weights(case, inputs):
 
 def padding_of(params):
     p = params.get("padding", {})
+    if isinstance(p, int):
+        p = {"top": p, "bottom": p, "left": p, "right": p}
     # F.pad takes (left, right, top, bottom) for the last two dimensions
     return (p.get("left", 0), p.get("right", 0), p.get("top", 0), p.get("bottom", 0))
 
@@ -57,7 +61,60 @@ def run_loss(case):
     return {"loss": loss.item(), name: grad.tolist()}
 
 
+def layer(spec, a, params):
+    """One layer of a network, in the case format's spec, applied to the activation a with its params ({} or w, b)."""
+    op = spec["op"]
+    w = params.get("w")
+    if op in ("conv2d", "linear"):
+        if op == "linear":
+            return F.linear(a, w, params.get("b"))
+        return F.conv2d(F.pad(a, padding_of(spec)), w, params.get("b"), stride=tuple(pair(spec.get("stride", 1))),
+                        dilation=tuple(pair(spec.get("dilation", 1))), groups=spec.get("groups", 1))
+    if op == "pad2d":
+        return F.pad(a, padding_of(spec))
+    if op in ("relu", "sigmoid", "tanh"):
+        return getattr(torch, op)(a)
+    if op == "flatten":
+        return torch.flatten(a, 1)
+    kernel = tuple(pair(spec["kernel"]))
+    common = dict(kernel_size=kernel, stride=tuple(pair(spec.get("stride", spec["kernel"]))), ceil_mode=spec.get("ceil_mode", False))
+    left, _, top, _ = padding_of(spec)  # PyTorch pools with symmetric padding: the top and left sides
+    if op == "maxpool2d":
+        return F.max_pool2d(a, padding=(top, left), dilation=tuple(pair(spec.get("dilation", 1))), **common)
+    return F.avg_pool2d(a, padding=(top, left), count_include_pad=spec.get("count_include_pad", True), **common)
+
+
+def pair(v):
+    return v if isinstance(v, list) else [v, v]
+
+
+def run_sequential(case):
+    p = case["params"]
+    x = tensor(case["x"])
+    leaves = [x]
+    layer_params = []
+    for lp in case["layer_params"]:
+        params = {k: tensor(v) for k, v in lp.items()}
+        leaves.extend(params.values())
+        layer_params.append(params)
+    a = x
+    for spec, params in zip(p["layers"], layer_params):
+        a = layer(spec, a, params)
+    if p["loss"] == "mse":
+        y = torch.tensor(case["y"], dtype=torch.float64)
+        loss = ((a - y) ** 2).sum() / (2 * a.shape[0])
+    else:
+        loss = F.cross_entropy(a, torch.tensor(case["labels"], dtype=torch.long))
+    grads = iter(torch.autograd.grad(loss, leaves))
+    result = {"loss": loss.item(), "dx": next(grads).tolist(), "layer_grads": []}
+    for params in layer_params:
+        result["layer_grads"].append({"d" + k: next(grads).tolist() for k in params})
+    return result
+
+
 def run(case):
+    if case["op"] == "sequential":
+        return run_sequential(case)
     if case["op"] in ("mse", "softmax_cross_entropy"):
         return run_loss(case)
     params = case.get("params", {})

@@ -4,6 +4,7 @@
 #include "cnnbp/error.hpp"
 #include "cnnbp/oracle.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -44,7 +45,8 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
     const Verdict v = check_result(e, result, display_name(result_path), p, ties == "any" ? TiePolicy::any : TiePolicy::first);
     if (as_json) {
         json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", u},
-                       {"exact", e.exact}, {"ties", ties}, {"pass", v.pass()}, {"not_provided", v.not_provided}};
+                       {"exact", e.exact}, {"ties", ties}, {"pass", v.pass()}, {"not_provided", v.not_provided},
+                       {"not_judged", v.not_judged}};
         report["tensors"] = json::array();
         for (const TensorVerdict& t : v.tensors) {
             auto number = [](double x) { return std::isfinite(x) ? json(x) : json(std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity")); };
@@ -58,8 +60,14 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
         std::cout << "check " << e.op << " case " << display_name(case_path) << " against " << display_name(result_path)
                   << " in " << dtype << (e.exact ? " (exact case: tolerance 0)" : "") << '\n';
         std::cout << std::setprecision(17);
+        std::size_t width = 5;
+        for (const TensorVerdict& t : v.tensors) width = std::max(width, t.key.size() + 1);
         for (const TensorVerdict& t : v.tensors) {
-            std::cout << "  " << std::left << std::setw(5) << t.key << (t.pass ? "pass" : "FAIL") << "  worst element "
+            if (!v.not_judged.empty()) {
+                std::cout << "  " << std::left << std::setw(int(width)) << t.key << "not judged\n";
+                continue;
+            }
+            std::cout << "  " << std::left << std::setw(int(width)) << t.key << (t.pass ? "pass" : "FAIL") << "  worst element "
                       << t.worst_index << ": " << t.value << " expected " << t.expected << ", |difference| "
                       << std::setprecision(3) << t.difference << (t.difference <= t.bound ? " <= " : " > ") << "bound "
                       << t.bound << std::setprecision(17) << " (" << t.elements << " elements)\n";
@@ -67,9 +75,10 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
                 std::cout << "        warning: most expected elements of " << t.key
                           << " are 0; this case cannot tell a right implementation from many wrong ones\n";
         }
-        for (const std::string& key : v.not_provided) std::cout << "  " << std::left << std::setw(5) << key << "not provided\n";
+        for (const std::string& key : v.not_provided) std::cout << "  " << std::left << std::setw(int(width)) << key << "not provided\n";
         if (v.tensors.empty()) std::cout << "  no output provided: nothing was judged\n";
-        std::cout << (v.pass() ? "PASS" : "FAIL") << '\n';
+        if (!v.not_judged.empty()) std::cout << "  NOT JUDGED: " << v.not_judged << '\n';
+        std::cout << (!v.not_judged.empty() ? "NOT JUDGED" : v.pass() ? "PASS" : "FAIL") << '\n';
     }
     return v.pass() ? 0 : 1;
 }
@@ -79,7 +88,8 @@ int run_gradcheck(const std::string& case_path, bool all) {
     const arma::uword limit = all ? 0 : 256;
     const std::vector<GradcheckRow> rows = gradcheck_case(doc, display_name(case_path), limit);
     std::cout << "gradcheck " << doc["op"].get<std::string>() << " case " << display_name(case_path)
-              << ": central differences of " << (doc["op"] == "mse" || doc["op"] == "softmax_cross_entropy" ? "the loss" : "<out, dout>")
+              << ": central differences of "
+              << (doc["op"] == "mse" || doc["op"] == "softmax_cross_entropy" || doc["op"] == "sequential" ? "the loss" : "<out, dout>")
               << (all ? "" : " (at most 256 elements per input, evenly spread; --all for every one)") << '\n';
     double worst = 0;
     for (const GradcheckRow& r : rows) {

@@ -6,6 +6,8 @@
 #include "cnnbp/geometry.hpp"
 #include "cnnbp/error.hpp"
 #include "cnnbp/oracle.hpp"
+#include "cnnbp/sequential.hpp"
+#include "cnnbp/tiny_cnn.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -124,6 +126,44 @@ struct Builder {
     }
 };
 
+// A network case file from a NetworkCase: the layers as specs, their parameters, the input and the loss's targets.
+json network_json(const std::string& name, const NetworkCase& net) {
+    json layers = json::array(), params = json::array();
+    for (std::size_t l = 0; l < net.layers.size(); ++l) {
+        json spec = {{"op", layer_name(net.layers[l])}};
+        if (const auto* c = std::get_if<Conv2dLayer>(&net.layers[l])) {
+            spec["stride"] = pair(c->params.stride_h, c->params.stride_w);
+            spec["padding"] = padding(c->params.pad.top, c->params.pad.bottom, c->params.pad.left, c->params.pad.right);
+        } else if (const auto* m = std::get_if<MaxPool2dLayer>(&net.layers[l])) {
+            spec["kernel"] = pair(m->window.kernel_h, m->window.kernel_w);
+            spec["stride"] = pair(m->window.stride_h, m->window.stride_w);
+        } else if (const auto* a = std::get_if<AvgPool2dLayer>(&net.layers[l])) {
+            spec["kernel"] = pair(a->params.window.kernel_h, a->params.window.kernel_w);
+            spec["stride"] = pair(a->params.window.stride_h, a->params.window.stride_w);
+        }
+        layers.push_back(spec);
+        json p = json::object();
+        if (net.params[l].w) p["w"] = array_to_json(std::visit([](const auto& w) { return to_array(w); }, *net.params[l].w));
+        if (net.params[l].b) p["b"] = array_to_json(to_array(*net.params[l].b));
+        params.push_back(p);
+    }
+    const bool mse = std::holds_alternative<MseLoss>(net.loss);
+    json doc = base(name, "sequential", {{"layers", layers}, {"loss", mse ? "mse" : "softmax_cross_entropy"}});
+    doc["inputs"] = {{"x", array_to_json(std::visit([](const auto& x) { return to_array(x); }, net.x))}};
+    if (mse) doc["inputs"]["y"] = array_to_json(to_array(std::get<MseLoss>(net.loss).y));
+    else doc["inputs"]["labels"] = array_to_json(to_array(arma::conv_to<arma::vec>::from(std::get<SoftmaxCrossEntropyLoss>(net.loss).labels)));
+    doc["inputs"]["layer_params"] = params;
+    return doc;
+}
+
+// Whether a network case is fragile in float32, (E7): a relu input or a max-pool gap within its error bound.
+bool fragile_in_float32(const Evaluation& e) {
+    const Precision p = precision("float32");
+    for (const Fragile& f : e.fragile)
+        if (f.distance <= 2 * (p.u * f.coefficient + p.tiny)) return true;
+    return false;
+}
+
 }  // namespace
 
 std::vector<GoldenCase> golden_cases() {
@@ -209,6 +249,33 @@ std::vector<GoldenCase> golden_cases() {
         for (double& v : z.data) v *= scale;
         doc["inputs"] = {{"z", array_to_json(z)}, {"labels", json::array({0, 3, 4, 1})}};
         b.add(file, scale > 1 ? "logits up to +-1024: a softmax without the max shift overflows" : "four samples, five classes", doc, {}, false);
+    }
+    // networks: the tiny CNN of the documentation in both parts, and two small CNNs
+    b.add("network_tiny_cnn_part1.json", "the tiny CNN of the documentation, part I: conv, max pool, one fully connected weight, quadratic loss",
+          network_json("network_tiny_cnn_part1", tiny_cnn_example(false)), {}, false);
+    b.add("network_tiny_cnn_part2.json", "the tiny CNN, part II: a relu after the convolution",
+          network_json("network_tiny_cnn_part2", tiny_cnn_example(true)), {}, false);
+    for (int variant = 0; variant < 2; ++variant) {
+        const std::string name = variant == 0 ? "network_relu_maxpool_cross_entropy" : "network_tanh_avgpool_mse";
+        for (int attempt = 0;; ++attempt) {  // draw until no relu input or max-pool gap sits within float32's bound
+            NetworkCase net;
+            Conv2dParams conv;
+            conv.pad = Padding::all(1);
+            net.layers = {Conv2dLayer{conv}, variant == 0 ? Layer(ReluLayer{}) : Layer(TanhLayer{}),
+                          variant == 0 ? Layer(MaxPool2dLayer{Window2d::pooling(2, 2)}) : Layer(AvgPool2dLayer{{Window2d::pooling(2, 2), true}}),
+                          FlattenLayer{}, LinearLayer{}};
+            net.params = {{Value(to_tensor4(b.values.tensor({3, 2, 3, 3}), "w")), to_vector(b.values.tensor({3}), "b")},
+                          {}, {}, {}, {Value(to_matrix(b.values.tensor({4, 3 * 3 * 3}), "w")), to_vector(b.values.tensor({4}), "b")}};
+            net.x = to_tensor4(b.values.tensor({2, 2, 6, 6}), "x");
+            if (variant == 0) net.loss = SoftmaxCrossEntropyLoss{arma::uvec{1, 3}};
+            else net.loss = MseLoss{to_matrix(b.values.tensor({2, 4}), "y")};
+            const json doc = network_json(name, net);
+            if (fragile_in_float32(evaluate_case(doc, name)) && attempt < 20) continue;
+            b.add(name + ".json", variant == 0 ? "2 x 2 x 6 x 6 through conv 3x3, relu, 2x2 max pool, flatten, linear, softmax cross-entropy"
+                                               : "the same shapes through conv, tanh, 2x2 average pool, flatten, linear, quadratic cost",
+                  doc, {}, false);
+            break;
+        }
     }
     return b.cases;
 }

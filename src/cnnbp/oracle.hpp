@@ -26,11 +26,23 @@ struct Expected {
     std::vector<bool> has_interval;
 };
 
-/// What evaluate_case() computes: the op and its outputs by name ("out", "dx", "dw", "db", "loss", "da", "dz").
+/// A place where a network's result is fragile, \ref eq_E7 "(E7)": a relu input or the gap between a max-pool window's
+/// two largest values, `distance`, that a correct computation in precision u may move by up to
+/// 2 (u coefficient + tiny), enough to change which side of the kink or which winner it takes.
+struct Fragile {
+    double distance;     ///< |relu input| or the gap between the top two values of a window
+    double coefficient;  ///< the first-order error coefficient of that distance, \ref eq_E6 "(E6)"
+    std::string where;   ///< "layer 2 (relu), element (0,1,2,3)"
+};
+
+/// What evaluate_case() computes: the op and its outputs by name ("out", "dx", "dw", "db", "loss", "da", "dz"; for a
+/// network "loss", "dx" and "layer_grads[l].dw", "layer_grads[l].db").
 struct Evaluation {
     std::string op;                            ///< the case's op
     std::map<std::string, Expected> outputs;   ///< every output of the op
     bool exact = false;                        ///< the case says "exact": true (every sum is exact in float32)
+    std::size_t layers = 0;                    ///< a network's number of layers (0 for a single op)
+    std::vector<Fragile> fragile;              ///< a network's fragile places (empty for a single op)
 };
 
 /// The ops a case file may name, in the order the documentation lists them.
@@ -80,7 +92,8 @@ struct TensorVerdict {
 struct Verdict {
     std::vector<TensorVerdict> tensors;     ///< one per provided key, in the op's order
     std::vector<std::string> not_provided;  ///< the op's outputs the result does not hold
-    bool pass() const;                      ///< at least one tensor provided and every provided one passes
+    std::string not_judged;                 ///< why nothing was judged (a fragile network, \ref eq_E7 "(E7)"), or empty
+    bool pass() const;                      ///< at least one tensor provided and every provided one passes (or not judged)
 };
 
 /// Judges `result` (an object with some of the evaluation's keys, read from `file`; NaN and infinities allowed and
