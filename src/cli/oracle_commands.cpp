@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 namespace cnnbp::cli {
 
@@ -86,7 +87,10 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
 int run_gradcheck(const std::string& case_path, bool all) {
     const json doc = read_json_file(case_path, false);
     const arma::uword limit = all ? 0 : 256;
+    const bool progress = isatty(STDERR_FILENO);
+    if (progress) std::cerr << "gradcheck: evaluating the case twice per checked element..." << std::flush;
     const std::vector<GradcheckRow> rows = gradcheck_case(doc, display_name(case_path), limit);
+    if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
     std::cout << "gradcheck " << doc["op"].get<std::string>() << " case " << display_name(case_path)
               << ": central differences of "
               << (doc["op"] == "mse" || doc["op"] == "softmax_cross_entropy" || doc["op"] == "sequential" ? "the loss" : "<out, dout>")
