@@ -3,6 +3,7 @@
 
     /usr/bin/python3 examples/numpy_layers.py [--dtype float32|float64] [--mistake NAME] CASE.json > RESULT.json
     build/cnnbp check CASE.json RESULT.json --dtype float32
+    build/cnnbp suite golden --impl "/usr/bin/python3 examples/numpy_layers.py --dtype float32" --dtype float32
 
 reads a cnnbp-case/1 file, computes the op's outputs and gradients with numpy in the chosen precision (every
 intermediate array in that dtype), and prints them as a result object. --mistake NAME puts one classic mistake into
@@ -267,15 +268,31 @@ def as_json(result):
     return convert(result)
 
 
+def serve(layers):
+    """The JSON-lines protocol of `cnnbp suite` and `cnnbp hunt`: one case per input line, one answer per line."""
+    for line in sys.stdin:
+        case = json.loads(line)
+        try:
+            answer = as_json(layers.run(case))
+        except (AttributeError, KeyError, NotImplementedError) as why:
+            answer = {"unsupported": f"{case.get('op')}: {why!r}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("case")
+    parser.add_argument("case", nargs="?", help="a case file; without it, speak the JSON-lines protocol on stdin/stdout")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--mistake", choices=sorted(MISTAKES))
     args = parser.parse_args()
+    layers = Layers(args.dtype, args.mistake)
+    if args.case is None:
+        serve(layers)
+        return
     with open(args.case) as f:
         case = json.load(f)
-    json.dump(as_json(Layers(args.dtype, args.mistake).run(case)), sys.stdout)
+    json.dump(as_json(layers.run(case)), sys.stdout)
     print()
 
 

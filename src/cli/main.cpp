@@ -2,6 +2,7 @@
 #include "cnnbp/cnnbp.hpp"
 #include "demo.hpp"
 #include "oracle_commands.hpp"
+#include "suite.hpp"
 #include "tiny_cnn_report.hpp"
 
 #include <CLI/CLI.hpp>
@@ -47,6 +48,16 @@ int main(int argc, char** argv) {
                                                 "README.md) into a folder, deterministically.");
     golden->add_option("--out", golden_dir, "the folder (default: golden)");
 
+    std::string suite_dir = "golden", impl;
+    double timeout = 10.0;
+    auto* suite = app.add_subcommand("suite", "Run every case of a folder (default golden/) through an implementation "
+                                              "(a command speaking the JSON-lines protocol, docs/protocol.md) and judge "
+                                              "each answer as check does. Exit 0 when nothing failed, 1 otherwise.");
+    suite->add_option("dir", suite_dir, "the folder of case files (default: golden)");
+    suite->add_option("--impl", impl, "the implementation: a shell command")->required();
+    suite->add_option("--dtype", dtype, "the precision it computes in: float64 (default) or float32");
+    suite->add_option("--timeout", timeout, "seconds to wait for one answer (default 10)");
+
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
         std::cerr << "cnnbp: unknown command '" << argv[1] << "'; run cnnbp --help for the commands\n";
         return 2;
@@ -64,6 +75,7 @@ int main(int argc, char** argv) {
         if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);
+        if (*suite) return cnnbp::cli::run_suite(suite_dir, impl, dtype, timeout);
     } catch (const cnnbp::Error& e) {  // invalid input, described by the message
         std::cerr << "cnnbp: " << e.what() << '\n';
         return 2;
