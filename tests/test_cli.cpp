@@ -75,61 +75,61 @@ const char* small_case = R"({ "format": "cnnbp-case/1", "op": "conv2d",
 }  // namespace
 
 TEST_CASE("cnnbp eval fills in expected and keeps every other field", "[cli][oracle]") {
-    file("cli_case.json", small_case);
-    const Run r = run("eval cli_case.json");
+    file("cli4_case_4.json", small_case);
+    const Run r = run("eval cli4_case_4.json");
     INFO(r.output);
     CHECK(r.status == 0);
     CHECK(r.output.find("\"expected\"") != std::string::npos);
     CHECK(r.output.find("\"params\"") < r.output.find("\"expected\""));  // fields keep their order, expected last
     CHECK(r.output.find("[1.0,-0.25]") != std::string::npos);          // out's first row: (-1.25 + ...) by (C1)
-    const Run from_stdin = run("eval - < cli_case.json");
+    const Run from_stdin = run("eval - < cli4_case_4.json");
     CHECK(from_stdin.output == r.output);
 }
 
 TEST_CASE("cnnbp check: pass, mismatch, nothing provided, and NaN in a result", "[cli][oracle]") {
-    file("cli_case.json", small_case);
-    file("cli_ok.json", R"({"out": [[[[1, -0.25], [0.75, 1]]]], "db": [2.5]})");
-    file("cli_bad.json", R"({"out": [[[[-1, -0.25], [0.75, 1]]]]})");
-    file("cli_none.json", "{}");
-    file("cli_nan.json", R"({"out": [[[[NaN, -0.25], [0.75, Infinity]]]]})");
-    const Run ok = run("check cli_case.json cli_ok.json --dtype float32");
+    file("cli5_case_5.json", small_case);
+    file("cli5_ok.json", R"({"out": [[[[1, -0.25], [0.75, 1]]]], "db": [2.5]})");
+    file("cli5_bad.json", R"({"out": [[[[-1, -0.25], [0.75, 1]]]]})");
+    file("cli5_none.json", "{}");
+    file("cli5_nan.json", R"({"out": [[[[NaN, -0.25], [0.75, Infinity]]]]})");
+    const Run ok = run("check cli5_case_5.json cli5_ok.json --dtype float32");
     INFO(ok.output);
     CHECK(ok.status == 0);
     CHECK(ok.output.find("dx   not provided") != std::string::npos);
-    const Run bad = run("check cli_case.json cli_bad.json");
+    const Run bad = run("check cli5_case_5.json cli5_bad.json");
     CHECK(bad.status == 1);
     CHECK(bad.output.find("worst element (0,0,0,0): -1 expected 1") != std::string::npos);
-    CHECK(run("check cli_case.json cli_none.json").status == 1);
-    const Run nan = run("check cli_case.json cli_nan.json --json");
+    CHECK(run("check cli5_case_5.json cli5_none.json").status == 1);
+    const Run nan = run("check cli5_case_5.json cli5_nan.json --json");
     INFO(nan.output);
     CHECK(nan.status == 1);
     CHECK(nan.output.find("\"pass\": false") != std::string::npos);
 }
 
 TEST_CASE("cnnbp check and eval: invalid input exits 2 naming the file, the key and what is wrong", "[cli][oracle][errors]") {
-    file("cli_case.json", small_case);
-    file("cli_ok.json", R"({"out": [[[[1, -0.25], [0.75, 1]]]]})");
+    file("cli6_case_6.json", small_case);
+    file("cli6_ok.json", R"({"out": [[[[1, -0.25], [0.75, 1]]]]})");
     struct Bad {
         const char* name;
         std::string text;
         const char* message;
     };
     const Bad cases[] = {
-        {"cli_badjson.json", "{\n  \"format\": \"cnnbp-case/1\",\n  \"op\": conv2d\n}", "cli_badjson.json: line 3, column"},
-        {"cli_unknown_op.json", R"({"format": "cnnbp-case/1", "op": "conv3d", "inputs": {}})", "op \"conv3d\" is unknown"},
-        {"cli_unknown_param.json", R"({"format": "cnnbp-case/1", "op": "relu", "params": {"alpha": 1}, "inputs": {"x": [1]}, "dout": [1]})",
+        {"cli6_badjson.json", "{\n  \"format\": \"cnnbp-case/1\",\n  \"op\": conv2d\n}", "cli6_badjson.json: line 3, column"},
+        {"cli6_unknown_op.json", R"({"format": "cnnbp-case/1", "op": "conv3d", "inputs": {}})", "op \"conv3d\" is unknown"},
+        {"cli6_unknown_param.json", R"({"format": "cnnbp-case/1", "op": "relu", "params": {"alpha": 1}, "inputs": {"x": [1]}, "dout": [1]})",
          "params.alpha is not a parameter of relu (it has none)"},
-        {"cli_missing_input.json", R"({"format": "cnnbp-case/1", "op": "linear", "inputs": {"x": [[1, 2]]}, "dout": [[1]]})",
+        {"cli6_missing_input.json", R"({"format": "cnnbp-case/1", "op": "linear", "inputs": {"x": [[1, 2]]}, "dout": [[1]]})",
          "inputs.w is missing: linear needs it"},
-        {"cli_nan_input.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [NaN]}, "dout": [1]})",
+        {"cli6_nan_input.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [NaN]}, "dout": [1]})",
          "NaN is not a number a case file may hold"},
-        {"cli_ragged.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, 2], [3]]}, "dout": [[1, 2], [3, 4]]})",
+        {"cli6_ragged.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, 2], [3]]}, "dout": [[1, 2], [3, 4]]})",
          "inputs.x: ragged nesting"},
-        {"cli_dout_shape.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, 2]]}, "dout": [[1, 2, 3]]})",
+        {"cli6_dout_shape.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, 2]]}, "dout": [[1, 2, 3]]})",
          "dout has shape (1,3) but the output of relu has shape (1,2)"},
-        {"cli_bad_geometry.json", R"({"format": "cnnbp-case/1", "op": "maxpool2d", "params": {"kernel": 3, "padding": 2}, "inputs": {"x": [[[[1, 2, 3]]]]}, "dout": [[[[1]]]]})",
+        {"cli6_bad_geometry.json", R"({"format": "cnnbp-case/1", "op": "maxpool2d", "params": {"kernel": 3, "padding": 2}, "inputs": {"x": [[[[1, 2, 3]]]]}, "dout": [[[[1]]]]})",
          "padding top = 2 is more than half the kernel height"},
-        {"cli_format.json", R"({"format": "cnnbp-case/2", "op": "relu"})", "format is \"cnnbp-case/2\" but cnnbp reads \"cnnbp-case/1\""},
+        {"cli6_format.json", R"({"format": "cnnbp-case/2", "op": "relu"})", "format is \"cnnbp-case/2\" but cnnbp reads \"cnnbp-case/1\""},
     };
     for (const Bad& b : cases) {
         file(b.name, b.text);
@@ -138,25 +138,45 @@ TEST_CASE("cnnbp check and eval: invalid input exits 2 naming the file, the key 
         CHECK(r.status == 2);
         CHECK(r.output.find(b.message) != std::string::npos);
     }
-    file("cli_wrong_shape.json", R"({"out": [[[[1, -0.25, 0]]]]})");
-    const Run shape = run("check cli_case.json cli_wrong_shape.json");
+    file("cli6_wrong_shape.json", R"({"out": [[[[1, -0.25, 0]]]]})");
+    const Run shape = run("check cli6_case_6.json cli6_wrong_shape.json");
     CHECK(shape.status == 2);
-    CHECK(shape.output.find("cli_wrong_shape.json: out has shape (1,1,1,3) but the expected out has shape (1,1,2,2)") != std::string::npos);
-    file("cli_extra_key.json", R"({"dq": [1]})");
-    const Run extra = run("check cli_case.json cli_extra_key.json");
+    CHECK(shape.output.find("cli6_wrong_shape.json: out has shape (1,1,1,3) but the expected out has shape (1,1,2,2)") != std::string::npos);
+    file("cli6_extra_key.json", R"({"dq": [1]})");
+    const Run extra = run("check cli6_case_6.json cli6_extra_key.json");
     CHECK(extra.status == 2);
     CHECK(extra.output.find("dq is not an output of this conv2d case (out, dx, dw, db)") != std::string::npos);
-    const Run dtype = run("check cli_case.json cli_ok.json --dtype float16");
+    const Run dtype = run("check cli6_case_6.json cli6_ok.json --dtype float16");
     CHECK(dtype.status == 2);
     CHECK(dtype.output.find("--dtype must be float64 or float32, got float16") != std::string::npos);
-    CHECK(run("check cli_case.json missing_file.json").status == 2);
+    CHECK(run("check cli6_case_6.json missing_file.json").status == 2);
 }
 
 TEST_CASE("cnnbp gradcheck confirms the oracle on a case", "[cli][oracle]") {
-    file("cli_case.json", small_case);
-    const Run r = run("gradcheck cli_case.json");
+    file("cli7_case_7.json", small_case);
+    const Run r = run("gradcheck cli7_case_7.json");
     INFO(r.output);
     CHECK(r.status == 0);
     CHECK(r.output.find("x   vs dx") != std::string::npos);
     CHECK(r.output.substr(r.output.size() - 3) == "OK\n");
+}
+
+TEST_CASE("cnnbp suite and hunt: usage errors exit 2 and an implementation that crashes fails", "[cli][hunt]") {
+    const Run bad_op = run("hunt --op conv3d --impl cat");
+    CHECK(bad_op.status == 2);
+    CHECK(bad_op.output.find("--op conv3d is not an op hunt generates") != std::string::npos);
+    const Run bad_param = run("hunt --op conv2d --impl cat --param stride=3..1");
+    CHECK(bad_param.status == 2);
+    CHECK(bad_param.output.find("--param stride: 3..1 is an empty range") != std::string::npos);
+    CHECK(run("hunt --op conv2d --impl cat --param speed=3").status == 2);
+    // an implementation that exits at once fails the first case, which is shrunk and saved
+    const Run crash = run("hunt --op relu --impl 'exit 3' --cases 5 --save cli8_hunt_crash.json");
+    INFO(crash.output);
+    CHECK(crash.status == 1);
+    CHECK(crash.output.find("exited with status 3") != std::string::npos);
+    CHECK(crash.output.find("relu with N = 1, C = 1, H x W = 1 x 1") != std::string::npos);
+    // a folder that does not exist is invalid usage
+    const Run missing = run("suite no_such_folder --impl 'exit 0'");
+    CHECK(missing.status == 2);
+    CHECK(missing.output.find("no_such_folder") != std::string::npos);
 }

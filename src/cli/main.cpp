@@ -3,6 +3,7 @@
 #include "demo.hpp"
 #include "oracle_commands.hpp"
 #include "suite.hpp"
+#include "hunt.hpp"
 #include "tiny_cnn_report.hpp"
 
 #include <CLI/CLI.hpp>
@@ -58,6 +59,22 @@ int main(int argc, char** argv) {
     suite->add_option("--dtype", dtype, "the precision it computes in: float64 (default) or float32");
     suite->add_option("--timeout", timeout, "seconds to wait for one answer (default 10)");
 
+    cnnbp::cli::HuntOptions hunt_options;
+    std::vector<std::string> hunt_params;
+    auto* hunt = app.add_subcommand("hunt", "Generate random cases for one op, biased toward where implementations break, "
+                                            "until the implementation answers one wrongly; shrink that case while it still "
+                                            "fails, print it and save it. Exit 0: none found; 1: found.");
+    hunt->add_option("--op", hunt_options.op, "the op to hunt in")->required();
+    hunt->add_option("--impl", hunt_options.impl, "the implementation: a shell command speaking the JSON-lines protocol")->required();
+    hunt->add_option("--cases", hunt_options.cases, "how many random cases (default 1000)");
+    hunt->add_option("--seed", hunt_options.seed, "the seed: the same seed draws the same cases (default 1)");
+    hunt->add_option("--dtype", hunt_options.dtype, "the precision the implementation computes in (default float64)");
+    hunt->add_option("--param", hunt_params, "pin or bound a drawn parameter: NAME=VALUE or NAME=LO..HI (repeatable)");
+    hunt->add_option("--save", hunt_options.save, "where to save the shrunk failing case (default hunt-failure.json)");
+    hunt->add_option("--timeout", hunt_options.timeout, "seconds to wait for one answer (default 10)");
+    hunt->add_flag("--ties", hunt_options.ties, "draw max-pool inputs with ties and relu inputs at 0 (off by default)");
+    hunt->add_flag("--coverage", hunt_options.coverage, "report how often each edge condition was generated");
+
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
         std::cerr << "cnnbp: unknown command '" << argv[1] << "'; run cnnbp --help for the commands\n";
         return 2;
@@ -76,6 +93,10 @@ int main(int argc, char** argv) {
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);
         if (*suite) return cnnbp::cli::run_suite(suite_dir, impl, dtype, timeout);
+        if (*hunt) {
+            for (const std::string& param : hunt_params) cnnbp::cli::add_hunt_param(hunt_options, param);
+            return cnnbp::cli::run_hunt(hunt_options);
+        }
     } catch (const cnnbp::Error& e) {  // invalid input, described by the message
         std::cerr << "cnnbp: " << e.what() << '\n';
         return 2;

@@ -15,13 +15,6 @@ namespace cnnbp::cli {
 
 using json = nlohmann::ordered_json;
 
-/// The outcome of one case sent to an implementation.
-struct Outcome {
-    enum Kind { passed, failed, unsupported, not_judged } kind;
-    std::string detail;  // for a failure: the worst element or the problem; for unsupported: the reason
-};
-
-// Sends one case (without expected) and judges the answer. Shared by suite and hunt.
 Outcome judge_case(Implementation& impl, const json& doc, const std::string& name, const Precision& p) {
     const Evaluation e = evaluate_case(doc, name);
     json request = doc;
@@ -55,6 +48,7 @@ Outcome judge_case(Implementation& impl, const json& doc, const std::string& nam
 
 int run_suite(const std::string& dir, const std::string& command, const std::string& dtype, double timeout) {
     const Precision p = precision(dtype);
+    if (!std::filesystem::is_directory(dir)) fail(dir, ": not a folder of case files");
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir))
         if (entry.path().extension() == ".json") files.push_back(entry.path());

@@ -1,0 +1,27 @@
+// build/cnnbp hunt: random cases for one op, biased toward the places where implementations break, until the
+// implementation gets one wrong; then the case is shrunk while it still fails.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+
+namespace cnnbp::cli {
+
+/// What the user asked of hunt.
+struct HuntOptions {
+    std::string op, impl, dtype = "float64", save = "hunt-failure.json";
+    int cases = 1000;
+    unsigned long long seed = 1;
+    bool ties = false, coverage = false;
+    double timeout = 10.0;
+    std::map<std::string, std::pair<int, int>> params;  ///< --param NAME=VALUE or NAME=LO..HI
+};
+
+/// Parses one --param NAME=VALUE or NAME=LO..HI into `o.params`. Throws cnnbp::Error for a malformed one.
+void add_hunt_param(HuntOptions& o, const std::string& text);
+
+/// Runs the hunt. Returns 0 when no wrong answer was found, 1 when one was (saved and printed).
+int run_hunt(const HuntOptions& o);
+
+}  // namespace cnnbp::cli
