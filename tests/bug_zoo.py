@@ -5,8 +5,8 @@ Usage: /usr/bin/python3 tests/bug_zoo.py BUILD/cnnbp
 
 Each wrong implementation is examples/numpy_layers.py with one --mistake (13 of them, listed in its MISTAKES). For
 each, `hunt` must report a wrong answer within 300 cases and save a shrunk case with at most 2 samples, 2 channels and
-a 4 x 4 input. Also, the correct implementation must pass `hunt` (1000 cases per op, float32 and float64) and `suite`
-on the golden cases with no false alarm. Prints one line per finding, the measured figures, and a closing
+a 4 x 4 input. Also, the correct numpy and PyTorch examples must pass `hunt` (1000 cases per op, float32 and
+float64) and `suite` on the golden cases with no false alarm. Prints one line per finding, the measured figures, and a closing
 "N passed, N failed" line.
 """
 import json
@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from numpy_golden import OP_OF_MISTAKE  # noqa: E402
 
 EXAMPLE = f"/usr/bin/python3 {ROOT / 'examples' / 'numpy_layers.py'}"
+TORCH_EXAMPLE = f"/usr/bin/python3 {ROOT / 'examples' / 'torch_layers.py'}"
 
 
 def hunt(cnnbp, op, impl, cases, dtype, save):
@@ -57,25 +58,26 @@ def main():
         else:
             failed += 1
             print("FAILED (not shrunk enough): " + line)
-    for op in sorted(set(OP_OF_MISTAKE.values()) | {"pad2d", "flatten", "relu", "tanh"}):
+    for name, command in (("numpy", EXAMPLE), ("PyTorch", TORCH_EXAMPLE)):
+        for op in sorted(set(OP_OF_MISTAKE.values()) | {"pad2d", "flatten", "relu", "tanh"}):
+            for dtype in ("float32", "float64"):
+                run = hunt(cnnbp, op, f"{command} --dtype {dtype}", 1000, dtype, str(work / "false_alarm.json"))
+                rate = re.search(r"\(seed \d+, ([\d.e+]+) cases/s\)", run.stdout)
+                if run.returncode == 0:
+                    passed += 1
+                    print(f"correct {name} {dtype}, {op}: no false alarm in 1000 cases, {float(rate.group(1)):.0f} cases/s")
+                else:
+                    failed += 1
+                    print(f"FAILED: false alarm on the correct {name} {dtype} implementation:\n{run.stdout}{run.stderr}")
         for dtype in ("float32", "float64"):
-            run = hunt(cnnbp, op, f"{EXAMPLE} --dtype {dtype}", 1000, dtype, str(work / "false_alarm.json"))
-            rate = re.search(r"\(seed \d+, ([\d.e+]+) cases/s\)", run.stdout)
+            run = subprocess.run([cnnbp, "suite", str(ROOT / "golden"), "--impl", f"{command} --dtype {dtype}", "--dtype", dtype],
+                                 capture_output=True, text=True)
             if run.returncode == 0:
                 passed += 1
-                print(f"correct numpy {dtype}, {op}: no false alarm in 1000 cases, {float(rate.group(1)):.0f} cases/s")
+                print(f"correct {name} {dtype}: suite passes every golden case")
             else:
                 failed += 1
-                print(f"FAILED: false alarm on the correct {dtype} implementation:\n{run.stdout}{run.stderr}")
-    for dtype in ("float32", "float64"):
-        run = subprocess.run([cnnbp, "suite", str(ROOT / "golden"), "--impl", f"{EXAMPLE} --dtype {dtype}", "--dtype", dtype],
-                             capture_output=True, text=True)
-        if run.returncode == 0:
-            passed += 1
-            print(f"correct numpy {dtype}: suite passes every golden case")
-        else:
-            failed += 1
-            print(f"FAILED: suite in {dtype}:\n{run.stdout}")
+                print(f"FAILED: {name} suite in {dtype}:\n{run.stdout}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

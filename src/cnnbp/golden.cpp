@@ -151,7 +151,7 @@ json network_json(const std::string& name, const NetworkCase& net) {
     json doc = base(name, "sequential", {{"layers", layers}, {"loss", mse ? "mse" : "softmax_cross_entropy"}});
     doc["inputs"] = {{"x", array_to_json(std::visit([](const auto& x) { return to_array(x); }, net.x))}};
     if (mse) doc["inputs"]["y"] = array_to_json(to_array(std::get<MseLoss>(net.loss).y));
-    else doc["inputs"]["labels"] = array_to_json(to_array(arma::conv_to<arma::vec>::from(std::get<SoftmaxCrossEntropyLoss>(net.loss).labels)));
+    else doc["inputs"]["labels"] = arma::conv_to<std::vector<unsigned long long>>::from(std::get<SoftmaxCrossEntropyLoss>(net.loss).labels);
     doc["inputs"]["layer_params"] = params;
     return doc;
 }
