@@ -24,6 +24,7 @@ MISTAKES = {
     "maxpool_spread": "maxpool2d: the gradient goes to every cell of the window",
     "avgpool_not_divided": "avgpool2d: dx not divided by the window's divisor",
     "avgpool_kernel_area": "avgpool2d: always divided by K_h K_w, even at the border without count_include_pad",
+    "ceil_mode_keeps_window_in_padding": "maxpool2d: ceil_mode keeps a last window that starts in the padding",
     "dw_transposed": "linear: dW = x^T dout, the transpose",
     "linear_db_first_sample": "linear: db from the first sample only",
     "sigmoid_at_activation": "sigmoid: the derivative taken at the activation",
@@ -46,13 +47,14 @@ def sides(padding):
     return tuple(padding.get(k, 0) for k in ("top", "bottom", "left", "right"))
 
 
-def out_size(n, k, s, lo, hi, d=1, ceil=False):
-    """Output size along one axis: floor((n + lo + hi - d(k-1) - 1) / s) + 1, or ceil_mode's rule."""
+def out_size(n, k, s, lo, hi, d=1, ceil=False, drop=True):
+    """Output size along one axis: floor((n + lo + hi - d(k-1) - 1) / s) + 1, or ceil_mode's rule, which drops a last
+    window that would start in the padding."""
     span = n + lo + hi - d * (k - 1) - 1
     if not ceil:
         return span // s + 1
     count = -(-span // s) + 1
-    return count - 1 if (count - 1) * s >= n + lo else count
+    return count - 1 if drop and (count - 1) * s >= n + lo else count
 
 
 class Layers:
@@ -127,7 +129,9 @@ class Layers:
         dh, dw = pair(p.get("dilation"), (1, 1))
         t, b, l, r = sides(p.get("padding"))
         ceil = p.get("ceil_mode", False)
-        return (x_shape[0], x_shape[1], out_size(x_shape[2], kh, sh, t, b, dh, ceil), out_size(x_shape[3], kw, sw, l, r, dw, ceil))
+        drop = self.mistake != "ceil_mode_keeps_window_in_padding"
+        return (x_shape[0], x_shape[1], out_size(x_shape[2], kh, sh, t, b, dh, ceil, drop),
+                out_size(x_shape[3], kw, sw, l, r, dw, ceil, drop))
 
     def windows(self, case, x_shape, out_shape):
         p = case["params"]
@@ -142,9 +146,13 @@ class Layers:
 
     def maxpool2d(self, case):
         x = self.array(case["inputs"]["x"])
-        dout = self.upstream(case, self.pool_shape(case, x.shape))
-        out, dx = np.zeros(dout.shape, self.dt), np.zeros_like(x)
-        for i, j, cells, _ in self.windows(case, x.shape, dout.shape):
+        shape = self.pool_shape(case, x.shape)
+        dout = self.upstream(case, shape)
+        out, dx = np.zeros(shape, self.dt), np.zeros_like(x)
+        for i, j, cells, _ in self.windows(case, x.shape, shape):
+            if not cells:  # only the mistaken ceil rule makes a window with no input cell: it sees padding, -inf
+                out[:, :, i, j] = -np.inf
+                continue
             values = np.stack([x[:, :, hh, ww] for hh, ww in cells], axis=-1)   # (n, c, cells)
             best = values.argmax(axis=-1)                                         # the first maximum
             out[:, :, i, j] = values.max(axis=-1)
@@ -283,7 +291,8 @@ def serve(layers):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("case", nargs="?", help="a case file; without it, speak the JSON-lines protocol on stdin/stdout")
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--dtype", default="float64", choices=["float32", "float64"],
+                        help="the precision of every array (default float64, as cnnbp check assumes)")
     parser.add_argument("--mistake", choices=sorted(MISTAKES))
     args = parser.parse_args()
     layers = Layers(args.dtype, args.mistake)

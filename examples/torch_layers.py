@@ -106,7 +106,8 @@ class Layers:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--dtype", default="float64", choices=["float32", "float64"],
+                        help="the precision of every array (default float64, as cnnbp check assumes)")
     layers = Layers(parser.parse_args().dtype)
     for line in sys.stdin:
         case = json.loads(line)

@@ -185,6 +185,15 @@ Spec random_spec(const std::string& op, std::mt19937_64& rng, const HuntOptions&
         s.h = std::max(1, eh - s.pad.top - s.pad.bottom) + draw("h", 0, 4);
         s.w = std::max(1, ew - s.pad.left - s.pad.right) + draw("w", 0, 4);
         if (op == "pad2d") s.h = draw("h", 1, 5), s.w = draw("w", 1, 5);
+        // ceil_mode's rule that drops a last window starting in the padding needs a particular input size: look for one
+        if (s.ceil && draw.chance(0.5) && !o.params.count("h"))
+            for (int h = 1; h <= 9; ++h) {
+                const long long padded = h + s.pad.top + s.pad.bottom, kept = output_size_1d(h, s.kh, s.sh, s.pad.top, s.pad.bottom, s.dh, true);
+                if (padded >= eh && (padded - eh + s.sh - 1) / s.sh + 1 > kept) {
+                    s.h = h;
+                    break;
+                }
+            }
     }
     const std::size_t size = 4 * 6 * 9 * 9;
     s.xs = pool_values(rng, size, o.ties && (op == "maxpool2d" || op == "relu"), op == "maxpool2d");

@@ -191,7 +191,7 @@ std::vector<GoldenCase> golden_cases() {
     b.pool("maxpool2d_nonoverlapping.json", "2x2 windows with stride 2", "maxpool2d", b.values.distinct_tensor({2, 2, 4, 6}), b.window(2, 2, 2, 2));
     b.pool("maxpool2d_overlapping.json", "3x3 windows with stride 1: pixels win several windows and accumulate", "maxpool2d", b.values.distinct_tensor({1, 2, 5, 5}), b.window(3, 3, 1, 1));
     b.pool("maxpool2d_ceil_mode.json", "ceil_mode keeps a last window that overhangs the input", "maxpool2d", b.values.distinct_tensor({1, 2, 5, 7}), b.window(2, 2, 2, 2, {}, 1, 1, true));
-    b.pool("maxpool2d_ceil_mode_drops_window_in_padding.json", "ceil_mode with padding: a last window that would start in the padding is dropped", "maxpool2d", b.values.distinct_tensor({1, 1, 4, 4}), b.window(2, 2, 2, 2, {1, 1, 1, 1}, 1, 1, true));
+    b.pool("maxpool2d_ceil_mode_drops_window_in_padding.json", "5x5, kernel 2, stride 3, padding 1, ceil_mode: rounding up gives 3 windows, but the third would start in the padding and is dropped", "maxpool2d", b.values.distinct_tensor({1, 2, 5, 5}), b.window(2, 2, 3, 3, {1, 1, 1, 1}, 1, 1, true));
     {
         const Array x = b.values.distinct_tensor({1, 2, 4, 4}, true);  // every value negative: a zero border would win
         b.pool("maxpool2d_padding_never_wins.json", "all inputs negative with padding 1: padding counts as minus infinity", "maxpool2d", x, b.window(3, 3, 2, 2, Padding::all(1)));
