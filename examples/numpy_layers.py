@@ -1,37 +1,20 @@
 #!/usr/bin/python3
 """The layers of cnnbp written the textbook way in numpy, in float32 or float64: an implementation for cnnbp to judge.
 
-    /usr/bin/python3 examples/numpy_layers.py [--dtype float32|float64] [--mistake NAME] CASE.json > RESULT.json
+    /usr/bin/python3 examples/numpy_layers.py [--dtype float32|float64] CASE.json > RESULT.json
     build/cnnbp check CASE.json RESULT.json --dtype float32
     build/cnnbp suite golden --impl "/usr/bin/python3 examples/numpy_layers.py --dtype float32" --dtype float32
 
 reads a cnnbp-case/1 file, computes the op's outputs and gradients with numpy in the chosen precision (every
-intermediate array in that dtype), and prints them as a result object. --mistake NAME puts one classic mistake into
-the computation (see MISTAKES), so that one can watch `cnnbp check` catch it.
+intermediate array in that dtype), and prints them as a result object; without a case file it speaks the JSON-lines
+protocol of `cnnbp suite` and `cnnbp hunt` (docs/protocol.md). tests/bug_zoo_layers.py builds the classic wrong
+versions of this file, one changed line each.
 """
 import argparse
 import json
 import sys
 
 import numpy as np
-
-MISTAKES = {
-    "filter_not_rotated": "conv2d: dx correlates dout with the filter instead of the rotated filter",
-    "dout_not_dilated": "conv2d: dx places dout as if the stride were 1",
-    "padding_not_cropped": "conv2d: dx keeps the top-left corner of the padded gradient",
-    "db_averaged": "conv2d: db averaged over the batch instead of summed",
-    "windows_overwritten": "conv2d: overlapping windows overwrite dx instead of accumulating",
-    "maxpool_spread": "maxpool2d: the gradient goes to every cell of the window",
-    "avgpool_not_divided": "avgpool2d: dx not divided by the window's divisor",
-    "avgpool_kernel_area": "avgpool2d: always divided by K_h K_w, even at the border without count_include_pad",
-    "ceil_mode_keeps_window_in_padding": "maxpool2d: ceil_mode keeps a last window that starts in the padding",
-    "dw_transposed": "linear: dW = x^T dout, the transpose",
-    "linear_db_first_sample": "linear: db from the first sample only",
-    "sigmoid_at_activation": "sigmoid: the derivative taken at the activation",
-    "softmax_without_mean": "softmax_cross_entropy: dz without the 1/N",
-    "mse_without_mean": "mse: da without the 1/N",
-}
-
 
 def pair(value, default):
     if value is None:
@@ -47,20 +30,19 @@ def sides(padding):
     return tuple(padding.get(k, 0) for k in ("top", "bottom", "left", "right"))
 
 
-def out_size(n, k, s, lo, hi, d=1, ceil=False, drop=True):
+def out_size(n, k, s, lo, hi, d=1, ceil=False):
     """Output size along one axis: floor((n + lo + hi - d(k-1) - 1) / s) + 1, or ceil_mode's rule, which drops a last
     window that would start in the padding."""
     span = n + lo + hi - d * (k - 1) - 1
     if not ceil:
         return span // s + 1
     count = -(-span // s) + 1
-    return count - 1 if drop and (count - 1) * s >= n + lo else count
+    return count - 1 if (count - 1) * s >= n + lo else count
 
 
 class Layers:
-    def __init__(self, dtype, mistake):
+    def __init__(self, dtype):
         self.dt = np.dtype(dtype)
-        self.mistake = mistake
 
     def array(self, value):
         return np.asarray(value, dtype=self.dt)
@@ -104,21 +86,13 @@ class Layers:
                     patch = xp[:, cs, rows, cols]                                  # (n, cg, ho, wo)
                     out[:, fs] += np.einsum("nchw,fc->nfhw", patch, w[fs, :, u, v])
                     dw[fs, :, u, v] += np.einsum("nfhw,nchw->fc", dout[:, fs], patch)
-                    tap = (kh - 1 - u, kw - 1 - v) if self.mistake == "filter_not_rotated" else (u, v)
-                    contribution = np.einsum("nfhw,fc->nchw", dout[:, fs], w[fs, :, tap[0], tap[1]])
-                    if self.mistake == "dout_not_dilated":
-                        rows, cols = slice(u * dh, u * dh + ho), slice(v * dw_, v * dw_ + wo)
-                    if self.mistake == "windows_overwritten":
-                        dxp[:, cs, rows, cols] = contribution
-                    else:
-                        dxp[:, cs, rows, cols] += contribution
+                    contribution = np.einsum("nfhw,fc->nchw", dout[:, fs], w[fs, :, u, v])
+                    dxp[:, cs, rows, cols] += contribution  # windows overlap: accumulate
         if b is not None:
             out += b[None, :, None, None]
-        top, left = (0, 0) if self.mistake == "padding_not_cropped" else (t, l)
-        result = {"out": out, "dx": dxp[:, :, top:top + h, left:left + wd], "dw": dw}
+        result = {"out": out, "dx": dxp[:, :, t:t + h, l:l + wd], "dw": dw}
         if b is not None:
-            db = dout.sum(axis=(0, 2, 3), dtype=self.dt)
-            result["db"] = db / self.dt.type(n) if self.mistake == "db_averaged" else db
+            result["db"] = dout.sum(axis=(0, 2, 3), dtype=self.dt)
         return result
 
     # ---- pooling: loops over the windows
@@ -129,9 +103,7 @@ class Layers:
         dh, dw = pair(p.get("dilation"), (1, 1))
         t, b, l, r = sides(p.get("padding"))
         ceil = p.get("ceil_mode", False)
-        drop = self.mistake != "ceil_mode_keeps_window_in_padding"
-        return (x_shape[0], x_shape[1], out_size(x_shape[2], kh, sh, t, b, dh, ceil, drop),
-                out_size(x_shape[3], kw, sw, l, r, dw, ceil, drop))
+        return (x_shape[0], x_shape[1], out_size(x_shape[2], kh, sh, t, b, dh, ceil), out_size(x_shape[3], kw, sw, l, r, dw, ceil))
 
     def windows(self, case, x_shape, out_shape):
         p = case["params"]
@@ -150,17 +122,11 @@ class Layers:
         dout = self.upstream(case, shape)
         out, dx = np.zeros(shape, self.dt), np.zeros_like(x)
         for i, j, cells, _ in self.windows(case, x.shape, shape):
-            if not cells:  # only the mistaken ceil rule makes a window with no input cell: it sees padding, -inf
-                out[:, :, i, j] = -np.inf
-                continue
             values = np.stack([x[:, :, hh, ww] for hh, ww in cells], axis=-1)   # (n, c, cells)
             best = values.argmax(axis=-1)                                         # the first maximum
             out[:, :, i, j] = values.max(axis=-1)
             for k, (hh, ww) in enumerate(cells):
-                if self.mistake == "maxpool_spread":
-                    dx[:, :, hh, ww] += dout[:, :, i, j]
-                else:
-                    dx[:, :, hh, ww] += np.where(best == k, dout[:, :, i, j], self.dt.type(0))
+                dx[:, :, hh, ww] += np.where(best == k, dout[:, :, i, j], self.dt.type(0))
         return {"out": out, "dx": dx}
 
     def avgpool2d(self, case):
@@ -172,16 +138,10 @@ class Layers:
             h0, w0 = i * sh - t, j * sw - l
             h1, w1 = min(h0 + kh, x.shape[2] + b), min(w0 + kw, x.shape[3] + r)
             divisor = (h1 - h0) * (w1 - w0) if include else len(cells)
-            if self.mistake == "avgpool_kernel_area":
-                divisor = kh * kw
-            if self.mistake == "avgpool_not_divided":
-                divisor_back = 1
-            else:
-                divisor_back = divisor
             total = np.zeros(x.shape[:2], self.dt)
             for hh, ww in cells:
                 total += x[:, :, hh, ww]
-                dx[:, :, hh, ww] += dout[:, :, i, j] / self.dt.type(divisor_back)
+                dx[:, :, hh, ww] += dout[:, :, i, j] / self.dt.type(divisor)
             out[:, :, i, j] = total / self.dt.type(divisor)
         return {"out": out, "dx": dx}
 
@@ -191,10 +151,10 @@ class Layers:
         x, w = self.array(inputs["x"]), self.array(inputs["w"])
         out = x @ w.T
         dout = self.upstream(case, out.shape)
-        result = {"dx": dout @ w, "dw": x.T @ dout if self.mistake == "dw_transposed" else dout.T @ x}
+        result = {"dx": dout @ w, "dw": dout.T @ x}
         if "b" in inputs:
             out = out + self.array(inputs["b"])
-            result["db"] = dout[0] if self.mistake == "linear_db_first_sample" else dout.sum(axis=0, dtype=self.dt)
+            result["db"] = dout.sum(axis=0, dtype=self.dt)
         result["out"] = out
         return result
 
@@ -207,8 +167,7 @@ class Layers:
             return {"out": np.maximum(x, self.dt.type(0)), "dx": np.where(x > 0, dout, self.dt.type(0))}
         if op == "sigmoid":
             s = (1 / (1 + np.exp(-x))).astype(self.dt)
-            at = (1 / (1 + np.exp(-s))).astype(self.dt) if self.mistake == "sigmoid_at_activation" else s
-            return {"out": s, "dx": dout * at * (1 - at)}
+            return {"out": s, "dx": dout * s * (1 - s)}
         t = np.tanh(x)
         return {"out": t, "dx": dout * (1 - t * t)}
 
@@ -221,8 +180,8 @@ class Layers:
     def mse(self, case):
         a, y = self.array(case["inputs"]["a"]), self.array(case["inputs"]["y"])
         dloss = self.dt.type(case.get("dout", 1))
-        n = self.dt.type(1 if self.mistake == "mse_without_mean" else a.shape[0])
-        return {"loss": ((a - y) ** 2).sum(dtype=self.dt) / (2 * self.dt.type(a.shape[0])), "da": dloss * (a - y) / n}
+        n = self.dt.type(a.shape[0])
+        return {"loss": ((a - y) ** 2).sum(dtype=self.dt) / (2 * n), "da": dloss * (a - y) / n}
 
     def softmax_cross_entropy(self, case):
         z, labels = self.array(case["inputs"]["z"]), np.asarray(case["inputs"]["labels"], dtype=int)
@@ -234,8 +193,7 @@ class Layers:
         loss = (np.log(total[:, 0]) - shifted[rows, labels]).mean(dtype=self.dt)
         dz = e / total
         dz[rows, labels] -= 1
-        n = self.dt.type(1 if self.mistake == "softmax_without_mean" else z.shape[0])
-        return {"loss": loss, "dz": dloss * dz / n}
+        return {"loss": loss, "dz": dloss * dz / self.dt.type(z.shape[0])}
 
     # ---- a network: the forward pass layer by layer, the loss, then each layer's backward in reverse
     def sequential(self, case):
@@ -293,9 +251,8 @@ def main():
     parser.add_argument("case", nargs="?", help="a case file; without it, speak the JSON-lines protocol on stdin/stdout")
     parser.add_argument("--dtype", default="float64", choices=["float32", "float64"],
                         help="the precision of every array (default float64, as cnnbp check assumes)")
-    parser.add_argument("--mistake", choices=sorted(MISTAKES))
     args = parser.parse_args()
-    layers = Layers(args.dtype, args.mistake)
+    layers = Layers(args.dtype)
     if args.case is None:
         serve(layers)
         return

@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 tests/bug_zoo.py BUILD/cnnbp
 
-Each wrong implementation is examples/numpy_layers.py with one --mistake (13 of them, listed in its MISTAKES). For
+Each wrong implementation is examples/numpy_layers.py with one line changed (tests/bug_zoo_layers.py, 14 of them). For
 each, `hunt` must report a wrong answer within 300 cases and save a shrunk case with at most 2 samples, 2 channels and
 a 4 x 4 input. Also, the correct numpy and PyTorch examples must pass `hunt` (1000 cases per op, float32 and
 float64) and `suite` on the golden cases with no false alarm. Prints one line per finding, the measured figures, and a closing
@@ -12,6 +12,7 @@ float64) and `suite` on the golden cases with no false alarm. Prints one line pe
 import json
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,10 +33,10 @@ def hunt(cnnbp, op, impl, cases, dtype, save):
 def main():
     cnnbp = sys.argv[1]
     passed, failed = 0, 0
-    work = pathlib.Path(tempfile.mkdtemp())
+    work = pathlib.Path(tempfile.mkdtemp())  # removed at the end
     for mistake, op in sorted(OP_OF_MISTAKE.items()):
         save = str(work / f"{mistake}.json")
-        run = hunt(cnnbp, op, f"{EXAMPLE} --dtype float64 --mistake {mistake}", 300, "float64", save)
+        run = hunt(cnnbp, op, f"/usr/bin/python3 {ROOT / 'tests' / 'bug_zoo_layers.py'} {mistake} --dtype float64", 300, "float64", save)
         found = re.search(r"wrong answer on case (\d+) of", run.stdout)
         if run.returncode != 1 or not found:
             failed += 1
@@ -78,6 +79,7 @@ def main():
             else:
                 failed += 1
                 print(f"FAILED: {name} suite in {dtype}:\n{run.stdout}")
+    shutil.rmtree(work)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -3,8 +3,9 @@
 
 Usage: /usr/bin/python3 tests/numpy_golden.py BUILD/cnnbp GOLDEN_DIR
 
-The implementation is examples/numpy_layers.py (textbook numpy, every array in float32). Each of its --mistake
-variants must be rejected (exit status 1, or 2 for a result of the wrong shape) on at least one golden case of its op.
+The implementation is examples/numpy_layers.py (textbook numpy, every array in float32). Each wrong version of it in
+the bug zoo (tests/bug_zoo_layers.py) must be rejected (exit status 1, or 2 for a result of the wrong shape) on at
+least one golden case of its op.
 Prints one line per finding and a closing "N passed, N failed" line; exit status 0 when all hold.
 """
 import json
@@ -14,21 +15,17 @@ import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "examples"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import bug_zoo_layers  # noqa: E402
 import numpy_layers  # noqa: E402
 
-OP_OF_MISTAKE = {
-    "filter_not_rotated": "conv2d", "dout_not_dilated": "conv2d", "padding_not_cropped": "conv2d",
-    "db_averaged": "conv2d", "windows_overwritten": "conv2d", "maxpool_spread": "maxpool2d",
-    "avgpool_not_divided": "avgpool2d", "avgpool_kernel_area": "avgpool2d", "dw_transposed": "linear",
-    "ceil_mode_keeps_window_in_padding": "maxpool2d",
-    "linear_db_first_sample": "linear", "sigmoid_at_activation": "sigmoid", "softmax_without_mean": "softmax_cross_entropy",
-    "mse_without_mean": "mse",
-}
+OP_OF_MISTAKE = {mistake: entry[0] for mistake, entry in bug_zoo_layers.ZOO.items()}
 
 
 def check(cnnbp, case_path, case, mistake=None):
     try:
-        result = numpy_layers.as_json(numpy_layers.Layers("float32", mistake).run(case))
+        layers = bug_zoo_layers.wrong_layers(mistake, "float32") if mistake else numpy_layers.Layers("float32")
+        result = numpy_layers.as_json(layers.run(case))
     except Exception as crash:  # noqa: BLE001  (a mistake can make the implementation itself fail: that is a rejection)
         return 1, f"the implementation raised {crash!r}"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
@@ -49,12 +46,11 @@ def main():
         else:
             failed += 1
             print(f"FAILED: the correct float32 implementation is rejected on {path.name}:\n{output}")
-    assert set(OP_OF_MISTAKE) == set(numpy_layers.MISTAKES), "every mistake of the example needs its op here"
     for mistake, op in OP_OF_MISTAKE.items():
         caught = [p.name for p, c in cases.items() if c["op"] == op and check(cnnbp, p, c, mistake)[0] in (1, 2)]
         if caught:
             passed += 1
-            print(f"mistake {mistake} ({numpy_layers.MISTAKES[mistake]}): rejected on {len(caught)} case(s), e.g. {caught[0]}")
+            print(f"mistake {mistake} ({bug_zoo_layers.ZOO[mistake][1]}): rejected on {len(caught)} case(s), e.g. {caught[0]}")
         else:
             failed += 1
             print(f"FAILED: mistake {mistake} passes every golden {op} case")

@@ -36,7 +36,7 @@ def main():
         print(f"  {op:24s} {cases / seconds:8.0f} cases/s  ({seconds:.2f} s)")
     print("finding and shrinking each classic mistake (wall time of the whole hunt):")
     for mistake, op in sorted(OP_OF_MISTAKE.items()):
-        seconds, run = timed([cnnbp, "hunt", "--op", op, "--impl", f"{EXAMPLE} --dtype float64 --mistake {mistake}", "--cases", "300",
+        seconds, run = timed([cnnbp, "hunt", "--op", op, "--impl", f"/usr/bin/python3 {ROOT / 'tests' / 'bug_zoo_layers.py'} {mistake} --dtype float64", "--cases", "300",
                               "--save", save])
         print(f"  {mistake:24s} {seconds:6.2f} s  {run.stdout.splitlines()[1] if run.returncode == 1 else 'NOT FOUND'}")
 
