@@ -2,6 +2,7 @@
 
 #include "cnnbp/error.hpp"
 #include "cnnbp/im2col.hpp"
+#include "cnnbp/pad2d.hpp"
 
 namespace cnnbp {
 
@@ -181,14 +182,7 @@ Conv2dGrads conv2d_backward_closed(const Tensor4& dout, const Tensor4& x, const 
     const Conv2dShape s = backward_shape("conv2d_backward_closed", dout, x, w, p);
     const Window2d& g = s.window;
     const arma::uword Hp = x.h() + g.pad.top + g.pad.bottom, Wp = x.w() + g.pad.left + g.pad.right;
-    const Tensor4 xp = [&] {  // the padded input, as the derivation uses it
-        Tensor4 t(x.n(), x.c(), Hp, Wp);
-        for (arma::uword n = 0; n < x.n(); ++n)
-            for (arma::uword c = 0; c < x.c(); ++c)
-                t.plane(n, c).submat(g.pad.top, g.pad.left, g.pad.top + x.h() - 1, g.pad.left + x.w() - 1) =
-                    x.plane(n, c);
-        return t;
-    }();
+    const Tensor4 xp = pad2d_forward(x, g.pad);  // the padded input of (S4), (P1)
     Tensor4 dx(x.shape()), dw(w.shape());
     for (arma::uword n = 0; n < x.n(); ++n)
         for (arma::uword f = 0; f < w.n(); ++f) {

@@ -418,15 +418,9 @@ Value zip(const Value& a, const Value& b, F f) {
     for (arma::uword k = 0; k < count(a); ++k) o[k] = f(x[k], y[k]);
     return out;
 }
-Value vabs(const Value& a) { return zip(a, a, [](double x, double) { return std::abs(x); }); }
 Value operator+(const Value& a, const Value& b) { return zip(a, b, [](double x, double y) { return x + y; }); }
 Value scaled(double s, const Value& a) { return zip(a, a, [s](double x, double) { return s * x; }); }
 Array array_of(const Value& v) { return std::visit([](const auto& t) { return to_array(t); }, v); }
-double total(const Value& v) {
-    double s = 0;
-    for (arma::uword k = 0; k < count(v); ++k) s += elems(v)[k];
-    return s;
-}
 
 // The layer's forward map applied to nonnegative values: |J| c for the linear layers.
 struct NetworkLayer {
@@ -695,10 +689,7 @@ void eval_sequential(const Reader& r, Evaluation& e) {
         back[l] = backward_coefficients(net[l - 1], t.a[l - 1], c[l - 1], t.da[l], g);
         g = back[l].g_in;
     }
-    auto coefficient = [](Array value, const Value& coef) {
-        Expected x = expected(std::move(value), array_of(coef), 1.0);
-        return x;
-    };
+    auto coefficient = [](Array value, const Value& coef) { return expected(std::move(value), array_of(coef), 1.0); };
     e.layers = L;
     e.outputs["loss"] = expected(to_array(t.loss), to_array(c_loss), 1.0);
     e.outputs["dx"] = coefficient(array_of(t.da[0]), g);
