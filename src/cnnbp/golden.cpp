@@ -9,6 +9,7 @@
 #include "cnnbp/sequential.hpp"
 #include "cnnbp/tiny_cnn.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <tuple>
@@ -158,10 +159,7 @@ json network_json(const std::string& name, const NetworkCase& net) {
 
 // Whether a network case is fragile in float32, (E7): a relu input or a max-pool gap within its error bound.
 bool fragile_in_float32(const Evaluation& e) {
-    const Precision p = precision("float32");
-    for (const Fragile& f : e.fragile)
-        if (f.distance <= 2 * (p.u * f.coefficient + p.tiny)) return true;
-    return false;
+    return std::any_of(e.fragile.begin(), e.fragile.end(), [](const Fragile& f) { return flips(f, precision("float32")); });
 }
 
 }  // namespace

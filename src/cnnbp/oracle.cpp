@@ -810,6 +810,10 @@ Precision precision(const std::string& dtype) {
 
 double unit_roundoff(const std::string& dtype) { return precision(dtype).u; }
 
+bool flips(const Fragile& f, const Precision& precision) {
+    return f.distance <= safety * (precision.u * f.coefficient + precision.tiny);
+}
+
 bool Verdict::pass() const {
     return !tensors.empty() && std::all_of(tensors.begin(), tensors.end(), [](const TensorVerdict& t) { return t.pass; });
 }
@@ -829,7 +833,7 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
     // (E7): if a correct computation in this precision could land on the other side of a kink or pick another max-pool
     // winner, the network's gradients are not determined by the case: nothing is judged.
     for (const Fragile& f : e.fragile)
-        if (f.distance <= safety * (u * f.coefficient + precision.tiny)) {
+        if (flips(f, precision)) {
             std::ostringstream why;
             why << f.where << " is within " << f.distance << " of a kink or tie, inside its error bound "
                 << safety * (u * f.coefficient + precision.tiny);

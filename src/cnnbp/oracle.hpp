@@ -65,6 +65,9 @@ struct Precision {
 /// The precision named "float64" or "float32". Throws cnnbp::Error for any other name.
 Precision precision(const std::string& dtype);
 
+/// Whether a fragile place can flip in this precision, \ref eq_E7 "(E7)": distance <= 2 (u coefficient + tiny).
+bool flips(const Fragile& f, const Precision& precision);
+
 /// The unit roundoff u of a precision, \ref eq_E1 "(E1)": 2^-53 for "float64", 2^-24 for "float32".
 double unit_roundoff(const std::string& dtype);
 
