@@ -7,7 +7,7 @@
 //
 // A starting point for wiring your own C++ or CUDA kernels to cnnbp: replace the calls below by yours.
 #include "cnnbp/cnnbp.hpp"
-#include "cnnbp/case_file.hpp"
+#include "cnnbp/oracle/case_file.hpp"
 
 #include <iostream>
 #include <string>

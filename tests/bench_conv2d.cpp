@@ -1,7 +1,7 @@
 // Google Benchmark of the conv2d forms: which is fast, and by how much. Not a test: run it by hand,
 //   build/tests/bench_conv2d
 // and read the times. It backs the choice of the matrix form as the oracle's default backward.
-#include "cnnbp/conv2d.hpp"
+#include "cnnbp/layers/conv2d.hpp"
 
 #include <benchmark/benchmark.h>
 

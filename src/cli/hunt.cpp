@@ -1,10 +1,10 @@
 #include "hunt.hpp"
 
-#include "cnnbp/case_file.hpp"
-#include "cnnbp/conv2d.hpp"
-#include "cnnbp/error.hpp"
-#include "cnnbp/geometry.hpp"
-#include "cnnbp/oracle.hpp"
+#include "cnnbp/oracle/case_file.hpp"
+#include "cnnbp/layers/conv2d.hpp"
+#include "cnnbp/core/error.hpp"
+#include "cnnbp/core/geometry.hpp"
+#include "cnnbp/oracle/oracle.hpp"
 #include "implementation.hpp"
 #include "suite.hpp"
 

@@ -1,6 +1,6 @@
 #include "implementation.hpp"
 
-#include "cnnbp/error.hpp"
+#include "cnnbp/core/error.hpp"
 
 #include <cerrno>
 #include <chrono>

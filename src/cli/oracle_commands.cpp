@@ -1,8 +1,8 @@
 #include "oracle_commands.hpp"
 
-#include "cnnbp/case_file.hpp"
-#include "cnnbp/error.hpp"
-#include "cnnbp/oracle.hpp"
+#include "cnnbp/oracle/case_file.hpp"
+#include "cnnbp/core/error.hpp"
+#include "cnnbp/oracle/oracle.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -110,7 +110,7 @@ int run_gradcheck(const std::string& case_path, bool all) {
 
 }  // namespace cnnbp::cli
 
-#include "cnnbp/golden.hpp"
+#include "cnnbp/oracle/golden.hpp"
 
 #include <filesystem>
 #include <unistd.h>

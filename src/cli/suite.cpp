@@ -1,8 +1,8 @@
 #include "suite.hpp"
 
-#include "cnnbp/case_file.hpp"
-#include "cnnbp/error.hpp"
-#include "cnnbp/oracle.hpp"
+#include "cnnbp/oracle/case_file.hpp"
+#include "cnnbp/core/error.hpp"
+#include "cnnbp/oracle/oracle.hpp"
 #include "implementation.hpp"
 
 #include <algorithm>

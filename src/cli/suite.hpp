@@ -1,7 +1,7 @@
 // build/cnnbp suite and hunt: differential testing of an implementation over the JSON-lines protocol.
 #pragma once
 
-#include "cnnbp/oracle.hpp"
+#include "cnnbp/oracle/oracle.hpp"
 #include "implementation.hpp"
 
 #include <map>

@@ -2,7 +2,7 @@
 // failure (the shape mismatch, or the worst element's index with both values and the tolerance).
 #pragma once
 
-#include "cnnbp/tensor.hpp"
+#include "cnnbp/core/tensor.hpp"
 
 #include <armadillo>
 #include <cmath>

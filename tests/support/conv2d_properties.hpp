@@ -3,8 +3,8 @@
 // must be rejected. Each takes the backward under test and returns a RapidCheck property of a ConvCase.
 #pragma once
 
-#include "cnnbp/conv2d.hpp"
-#include "cnnbp/gradcheck.hpp"
+#include "cnnbp/layers/conv2d.hpp"
+#include "cnnbp/core/gradcheck.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
 #include "support/tolerances.hpp"

@@ -5,12 +5,12 @@
 // and shrinking goes to the smallest value of each range); values do not.
 #pragma once
 
-#include "cnnbp/avgpool2d.hpp"
-#include "cnnbp/conv2d.hpp"
-#include "cnnbp/error.hpp"
-#include "cnnbp/maxpool2d.hpp"
-#include "cnnbp/mlp.hpp"
-#include "cnnbp/pad2d.hpp"
+#include "cnnbp/layers/avgpool2d.hpp"
+#include "cnnbp/layers/conv2d.hpp"
+#include "cnnbp/core/error.hpp"
+#include "cnnbp/layers/maxpool2d.hpp"
+#include "cnnbp/net/mlp.hpp"
+#include "cnnbp/layers/pad2d.hpp"
 
 #include <rapidcheck.h>
 

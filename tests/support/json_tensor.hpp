@@ -1,9 +1,9 @@
 // Tensors as JSON: nested arrays in row-major order, (N, C, H, W) for a Tensor4, a flat array for a vector.
 #pragma once
 
-#include "cnnbp/error.hpp"
-#include "cnnbp/geometry.hpp"
-#include "cnnbp/tensor.hpp"
+#include "cnnbp/core/error.hpp"
+#include "cnnbp/core/geometry.hpp"
+#include "cnnbp/core/tensor.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -3,13 +3,13 @@
 // they must reject. Each takes the backward under test and returns a RapidCheck property.
 #pragma once
 
-#include "cnnbp/activation.hpp"
-#include "cnnbp/avgpool2d.hpp"
-#include "cnnbp/gradcheck.hpp"
-#include "cnnbp/linear.hpp"
-#include "cnnbp/loss.hpp"
-#include "cnnbp/maxpool2d.hpp"
-#include "cnnbp/mlp.hpp"
+#include "cnnbp/layers/activation.hpp"
+#include "cnnbp/layers/avgpool2d.hpp"
+#include "cnnbp/core/gradcheck.hpp"
+#include "cnnbp/layers/linear.hpp"
+#include "cnnbp/layers/loss.hpp"
+#include "cnnbp/layers/maxpool2d.hpp"
+#include "cnnbp/net/mlp.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
 #include "support/tolerances.hpp"

@@ -1,7 +1,7 @@
 // Small helpers to write hand-worked examples readably: a one-sample, one-channel tensor from rows of numbers.
 #pragma once
 
-#include "cnnbp/tensor.hpp"
+#include "cnnbp/core/tensor.hpp"
 
 #include <initializer_list>
 

@@ -1,0 +1,70 @@
+#include "cnnbp/core/tensor.hpp"
+
+#include "cnnbp/core/error.hpp"
+
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+namespace cnnbp {
+
+std::ostream& operator<<(std::ostream& os, const Shape4& s) {
+    return os << '(' << s.n << ',' << s.c << ',' << s.h << ',' << s.w << ')';
+}
+
+std::string to_string(const Shape4& s) {
+    std::ostringstream os;
+    os << s;
+    return os.str();
+}
+
+Tensor4::Tensor4(arma::uword n, arma::uword c, arma::uword h, arma::uword w)
+    : n_(n), c_(c), data_(h, w, n * c, arma::fill::zeros) {}
+
+Tensor4::Tensor4(const Shape4& s) : Tensor4(s.n, s.c, s.h, s.w) {}
+
+void Tensor4::check_index(arma::uword n, arma::uword c, arma::uword h, arma::uword w) const {
+    if (n >= n_ || c >= c_ || h >= this->h() || w >= this->w())
+        fail("Tensor4: index (", n, ',', c, ',', h, ',', w, ") is out of range for shape ", shape());
+}
+
+double& Tensor4::operator()(arma::uword n, arma::uword c, arma::uword h, arma::uword w) {
+    check_index(n, c, h, w);
+    return at(n, c, h, w);
+}
+
+double Tensor4::operator()(arma::uword n, arma::uword c, arma::uword h, arma::uword w) const {
+    check_index(n, c, h, w);
+    return at(n, c, h, w);
+}
+
+arma::mat& Tensor4::plane(arma::uword n, arma::uword c) {
+    if (n >= n_ || c >= c_) fail("Tensor4: plane (", n, ',', c, ") is out of range for shape ", shape());
+    return data_.slice(n * c_ + c);
+}
+
+const arma::mat& Tensor4::plane(arma::uword n, arma::uword c) const {
+    if (n >= n_ || c >= c_) fail("Tensor4: plane (", n, ',', c, ") is out of range for shape ", shape());
+    return data_.slice(n * c_ + c);
+}
+
+double dot(const Tensor4& a, const Tensor4& b) {
+    if (!(a.shape() == b.shape())) fail("dot: shapes ", a.shape(), " and ", b.shape(), " differ");
+    return arma::accu(a.data() % b.data());
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor4& t) {
+    os << "Tensor4 " << t.shape() << '\n';
+    for (arma::uword n = 0; n < t.n(); ++n)
+        for (arma::uword c = 0; c < t.c(); ++c) {
+            os << "  [n=" << n << ", c=" << c << "]\n";
+            for (arma::uword h = 0; h < t.h(); ++h) {
+                os << "   ";
+                for (arma::uword w = 0; w < t.w(); ++w) os << ' ' << std::setw(9) << t.at(n, c, h, w);
+                os << '\n';
+            }
+        }
+    return os;
+}
+
+}  // namespace cnnbp

@@ -1,0 +1,94 @@
+/// \file
+/// The 2-D convolution layer (a cross-correlation, as every framework computes it), with stride,
+/// asymmetric zero padding, dilation, groups and an optional bias; its forward in two forms and
+/// its backward in four independently written forms.
+/// Derivations: \ref conv2d, \ref stride_dilation, \ref groups, \ref conv_matrix.
+#pragma once
+
+#include "cnnbp/core/geometry.hpp"
+#include "cnnbp/core/tensor.hpp"
+
+#include <optional>
+
+namespace cnnbp {
+
+/// The hyper-parameters of conv2d. The kernel size comes from the shape of w.
+struct Conv2dParams {
+    int stride_h = 1;    ///< s_h, the step between windows down the rows (>= 1)
+    int stride_w = 1;    ///< s_w, the step between windows along the columns (>= 1)
+    Padding pad;         ///< zero padding on each side (each >= 0)
+    int dilation_h = 1;  ///< d_h, the spacing of the kernel's rows on the input (>= 1)
+    int dilation_w = 1;  ///< d_w, the spacing of the kernel's columns on the input (>= 1)
+    int groups = 1;  ///< G: C and F are split into G blocks; filter f sees only its block's channels, \ref eq_K1 "(K1)"
+};
+
+/// Gradients of conv2d: the gradient of <out, dout> (\ref eq_N1 "(N1)") with respect to each input.
+struct Conv2dGrads {
+    Tensor4 dx;     ///< (N, C, H, W)
+    Tensor4 dw;     ///< (F, C/groups, K_h, K_w)
+    arma::vec db;   ///< (F); the gradient a bias would get, reported whether or not the forward had one
+};
+
+/// Everything conv2d derives from the shapes of x and w and the parameters, after validating them.
+struct Conv2dShape {
+    Window2d window;      ///< kernel from w, stride, padding and dilation from the parameters
+    OutputSize out;       ///< H', W' from \ref eq_G1 "(G1)"
+    arma::uword c_group;  ///< channels per group, C / groups
+    arma::uword f_group;  ///< filters per group, F / groups
+    Shape4 out_shape;     ///< (N, F, H', W')
+};
+
+/// Validates x (N, C, H, W), w (F, C/groups, K_h, K_w) (\ref eq_K1 "(K1)"), the optional bias b (F) and the parameters,
+/// and returns the derived geometry. Throws cnnbp::Error naming `fn`, the parameter and the numbers.
+Conv2dShape conv2d_shape(const char* fn, const Shape4& x, const Shape4& w, const std::optional<arma::vec>& b,
+                         const Conv2dParams& p);
+
+/// Forward, by the definition \ref eq_C1 "(C1)":
+/// out[n,f,i,j] = b[f] + sum_{c',u,v} w[f,c',u,v] x_p[n, g C_g + c', i s_h + u d_h, j s_w + v d_w],
+/// with g = f / F_g the group of filter f and x_p the zero-padded input.
+///
+/// x is (N, C, H, W), w is (F, C/groups, K_h, K_w), b is (F) or absent; out is (N, F, H', W').
+Tensor4 conv2d_forward(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b, const Conv2dParams& p);
+
+/// Forward as one matrix product per group, \ref eq_M2 "(M2)": out_g = W_g im2col(x_g) + b_g.
+/// Same shapes and result as conv2d_forward().
+Tensor4 conv2d_forward_matrix(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b,
+                              const Conv2dParams& p);
+
+/// Backward, scatter form: every output sends dout[n,f,i,j] back into its window,
+/// \ref eq_C3 "(C3)"--\ref eq_C5 "(C5)", derived from the derivative of one output \ref eq_C2 "(C2)":
+/// dx_p[n, gC_g+c', i s_h+u d_h, j s_w+v d_w] += w[f,c',u,v] dout[n,f,i,j],
+/// dw[f,c',u,v] += x_p[...] dout[n,f,i,j], db[f] += dout[n,f,i,j].
+///
+/// Backward means the gradient of <out, dout>, \ref eq_N1 "(N1)". dout is (N, F, H', W');
+/// x and w are the forward's inputs. The bias does not enter the gradients, so it is not an argument.
+/// Input rows and columns that no window reaches get a zero gradient, \ref eq_G2 "(G2)".
+Conv2dGrads conv2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
+
+/// Backward, gather form: every input pixel sums over the windows that contain it,
+/// \ref eq_C6 "(C6)": dx[n,c,h,w] = sum over f in the group of c and (u, v) with
+/// h + p_top - u d_h = i s_h and w + p_left - v d_w = j s_w for an output (i, j) of
+/// w[f,c',u,v] dout[n,f,i,j]; each weight likewise gathers \ref eq_C4 "(C4)".
+///
+/// Same contract as conv2d_backward_scatter().
+Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
+
+/// Backward, closed form with whole-plane convolutions of the stride-dilated dout \ref eq_S1 "(S1)" and the
+/// dilation-dilated filter \ref eq_S2 "(S2)", \ref eq_S3 "(S3)" and \ref eq_S4 "(S4)":
+/// dx = crop(full convolution of the stride-dilated dout with the dilation-dilated filter), i.e. the full
+/// cross-correlation with the 180-degree rotated filter; dw = every d-th entry of the valid
+/// cross-correlation of the padded input with the stride-dilated dout; db = sum of dout.
+///
+/// Same contract as conv2d_backward_scatter().
+Conv2dGrads conv2d_backward_closed(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
+
+/// Backward, matrix form, \ref eq_M3 "(M3)": dW_g = dout_g cols_g^T, dcols_g = W_g^T dout_g,
+/// dx = col2im(dcols) (\ref eq_M4 "(M4)"). One BLAS product per group: the fast path.
+///
+/// Same contract as conv2d_backward_scatter().
+Conv2dGrads conv2d_backward_matrix(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
+
+/// The oracle's backward: conv2d_backward_matrix(), the fastest of the four forms.
+Conv2dGrads conv2d_backward(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
+
+}  // namespace cnnbp
