@@ -19,13 +19,13 @@ namespace {
 
 // The same network as a sequential stack of linear and activation layers, one sample per row.
 void as_sequential(const MlpCase& k, std::vector<Layer>& layers, std::vector<LayerParams>& params) {
-    for (const MlpLayer& layer : k.net) {
-        layers.push_back(LinearLayer{});
-        params.push_back({Value(layer.W), layer.b});
-        switch (layer.f) {
-            case Activation::relu: layers.push_back(ReluLayer{}); break;
-            case Activation::sigmoid: layers.push_back(SigmoidLayer{}); break;
-            case Activation::tanh: layers.push_back(TanhLayer{}); break;
+    for (const MlpLayer& l : k.net) {
+        layers.push_back(layer("linear"));
+        params.push_back({Value(l.W), l.b});
+        switch (l.f) {
+            case Activation::relu: layers.push_back(layer("relu")); break;
+            case Activation::sigmoid: layers.push_back(layer("sigmoid")); break;
+            case Activation::tanh: layers.push_back(layer("tanh")); break;
             case Activation::identity: continue;
         }
         params.push_back({});

@@ -59,28 +59,28 @@ rc::Gen<NetCase> gen_net_case() {
         arma::uword hp = h, wp = w;  // the conv's input size, after an optional pad2d
         if (*rc::gen::arbitrary<bool>()) {
             const Padding pad{*rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2), *rc::gen::inRange(0, 2)};
-            k.layers.push_back(Pad2dLayer{pad});
+            k.layers.push_back(layer("pad2d", pad));
             k.params.push_back({});
             hp += pad.top + pad.bottom, wp += pad.left + pad.right;
         }
         const std::size_t conv_layer = k.layers.size();
-        k.layers.push_back(Conv2dLayer{conv});
+        k.layers.push_back(layer("conv2d", conv));
         k.params.push_back({Value(off_grid(*gen_tensor({f, c, kernel, kernel}))), *gen_vec(f)});
         const Shape4 s = conv2d_shape("gen", {n, c, hp, wp}, {f, c, kernel, kernel}, std::nullopt, conv).out_shape;
         k.conv_layer = conv_layer;
         const int act = *rc::gen::inRange(0, 3);
-        k.layers.push_back(act == 0 ? Layer(ReluLayer{}) : act == 1 ? Layer(SigmoidLayer{}) : Layer(TanhLayer{}));
+        k.layers.push_back(layer(act == 0 ? "relu" : act == 1 ? "sigmoid" : "tanh"));
         k.params.push_back({});
         const int pool_k = std::min<int>(2, std::min(s.h, s.w));
         if (*rc::gen::arbitrary<bool>())
-            k.layers.push_back(MaxPool2dLayer{Window2d::pooling(pool_k, pool_k)});
+            k.layers.push_back(layer("maxpool2d", Window2d::pooling(pool_k, pool_k)));
         else
-            k.layers.push_back(AvgPool2dLayer{{Window2d::pooling(pool_k, pool_k), true}});
+            k.layers.push_back(layer("avgpool2d", AvgPool2dParams{Window2d::pooling(pool_k, pool_k), true}));
         k.params.push_back({});
-        k.layers.push_back(FlattenLayer{});
+        k.layers.push_back(layer("flatten"));
         k.params.push_back({});
         const arma::uword d = f * (s.h / pool_k) * (s.w / pool_k), m = *rc::gen::inRange(1, 4);
-        k.layers.push_back(LinearLayer{});
+        k.layers.push_back(layer("linear"));
         k.params.push_back({Value(*gen_matrix(m, d) / 4.0), *gen_vec(m)});
         if (*rc::gen::arbitrary<bool>())
             k.loss = MseLoss{*gen_matrix(n, m)};
@@ -97,18 +97,18 @@ rc::Gen<NetCase> gen_net_case() {
 bool differentiable(const NetCase& k, const SequentialTrace& t) {
     for (std::size_t l = 1; l <= k.layers.size(); ++l) {
         const Tensor4* in = std::get_if<Tensor4>(&t.a[l - 1]);
-        if (std::holds_alternative<ReluLayer>(k.layers[l - 1]) && in && arma::any(arma::vectorise(arma::abs(in->data())) < 1e-5))
+        if (layer_name(k.layers[l - 1]) == "relu" && in && arma::any(arma::vectorise(arma::abs(in->data())) < 1e-5))
             return false;
-        if (const auto* pool = std::get_if<MaxPool2dLayer>(&k.layers[l - 1])) {
+        if (const auto* pool = layer_name(k.layers[l - 1]) == "maxpool2d" ? std::any_cast<Window2d>(&k.layers[l - 1].params) : nullptr) {
             const Tensor4& out = std::get<Tensor4>(t.a[l]);
             for (arma::uword n = 0; n < out.n(); ++n)
                 for (arma::uword c = 0; c < out.c(); ++c)
                     for (arma::uword i = 0; i < out.h(); ++i)
                         for (arma::uword j = 0; j < out.w(); ++j) {
-                            const Winner win = maxpool2d_winner(*in, n, c, i, j, pool->window);
-                            for (int u = 0; u < pool->window.kernel_h; ++u)
-                                for (int v = 0; v < pool->window.kernel_w; ++v) {
-                                    const arma::uword h = i * pool->window.stride_h + u, w = j * pool->window.stride_w + v;
+                            const Winner win = maxpool2d_winner(*in, n, c, i, j, (*pool));
+                            for (int u = 0; u < (*pool).kernel_h; ++u)
+                                for (int v = 0; v < (*pool).kernel_w; ++v) {
+                                    const arma::uword h = i * (*pool).stride_h + u, w = j * (*pool).stride_w + v;
                                     if ((h != win.h || w != win.w) && h < in->h() && w < in->w() &&
                                         out(n, c, i, j) - (*in)(n, c, h, w) < 1e-5)
                                         return false;
@@ -152,13 +152,13 @@ TEST_CASE("sequential: properties", "[sequential][property]") {
 
 TEST_CASE("sequential: a layer fed the wrong kind of value throws cnnbp::Error naming it", "[sequential][errors]") {
     const Tensor4 x(1, 1, 4, 4);
-    const std::vector<Layer> no_flatten = {ReluLayer{}, LinearLayer{}};
+    const std::vector<Layer> no_flatten = {layer("relu"), layer("linear")};
     CNNBP_CHECK_THROWS(sequential_forward(no_flatten, {{}, {Value(arma::mat(2, 16)), std::nullopt}}, Value(x)),
                        "layer 2 (linear) needs a matrix (N, D); put a flatten before it but gets a Tensor4 of shape (1,1,4,4)");
-    const std::vector<Layer> conv = {Conv2dLayer{}};
+    const std::vector<Layer> conv = {layer("conv2d", Conv2dParams{})};
     CNNBP_CHECK_THROWS(sequential_forward(conv, {{}}, Value(x)), "layer 1 (conv2d) needs weights w as a Tensor4");
     CNNBP_CHECK_THROWS(sequential_forward(conv, {}, Value(x)), "1 layers but 0 parameter sets");
-    CNNBP_CHECK_THROWS(sequential_forward({ReluLayer{}}, {{Value(x), std::nullopt}}, Value(x)), "layer 1 (relu) has no parameters, but some were given");
-    CNNBP_CHECK_THROWS(sequential_backprop({ReluLayer{}}, {{}}, Value(x), MseLoss{arma::mat(1, 16)}),
+    CNNBP_CHECK_THROWS(sequential_forward({layer("relu")}, {{Value(x), std::nullopt}}, Value(x)), "layer 1 (relu) has no parameters, but some were given");
+    CNNBP_CHECK_THROWS(sequential_backprop({layer("relu")}, {{}}, Value(x), MseLoss{arma::mat(1, 16)}),
                        "the loss needs a matrix (N, M) but the last layer gives a Tensor4 of shape (1,1,4,4)");
 }

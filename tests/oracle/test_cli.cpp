@@ -168,13 +168,15 @@ TEST_CASE("cnnbp suite and hunt: usage errors exit 2 and an implementation that 
     const Run bad_param = run("hunt --op conv2d --impl cat --param stride=3..1");
     CHECK(bad_param.status == 2);
     CHECK(bad_param.output.find("--param stride: 3..1 is an empty range") != std::string::npos);
-    CHECK(run("hunt --op conv2d --impl cat --param speed=3").status == 2);
+    const Run bad_name = run("hunt --op conv2d --impl cat --param speed=3");
+    CHECK(bad_name.status == 2);
+    CHECK(bad_name.output.find("--param speed is not a parameter hunt draws for conv2d (bias, c, dilation, f, groups, h, kernel, n, padding, stride, w)") != std::string::npos);
     // an implementation that exits at once fails the first case, which is shrunk and saved
     const Run crash = run("hunt --op relu --impl 'exit 3' --cases 5 --save cli8_hunt_crash.json");
     INFO(crash.output);
     CHECK(crash.status == 1);
     CHECK(crash.output.find("exited with status 3") != std::string::npos);
-    CHECK(crash.output.find("relu with N = 1, C = 1, H x W = 1 x 1") != std::string::npos);
+    CHECK(crash.output.find("shrunk in 5 steps to relu with x (1,1,1,1)") != std::string::npos);
     // a folder that does not exist is invalid usage
     const Run missing = run("suite no_such_folder --impl 'exit 0'");
     CHECK(missing.status == 2);

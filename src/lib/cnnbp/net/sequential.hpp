@@ -3,10 +3,9 @@
 /// functions, every intermediate activation and error signal kept. Derivation: \ref backprop.
 #pragma once
 
-#include "cnnbp/layers/avgpool2d.hpp"
-#include "cnnbp/layers/conv2d.hpp"
-#include "cnnbp/core/geometry.hpp"
 #include "cnnbp/core/tensor.hpp"
+#include "cnnbp/net/value.hpp"
+#include "cnnbp/ops/op.hpp"
 
 #include <armadillo>
 #include <optional>
@@ -16,51 +15,17 @@
 
 namespace cnnbp {
 
-/// conv2d with its hyper-parameters; its weights (Tensor4 w, optional b) are in LayerParams.
-struct Conv2dLayer {
-    Conv2dParams params;  ///< stride, padding, dilation, groups
-};
-/// pad2d with its padding.
-struct Pad2dLayer {
-    Padding padding;  ///< the four sides
-};
-/// relu, elementwise.
-struct ReluLayer {};
-/// sigmoid, elementwise.
-struct SigmoidLayer {};
-/// tanh, elementwise.
-struct TanhLayer {};
-/// maxpool2d with its window.
-struct MaxPool2dLayer {
-    Window2d window;  ///< kernel, stride, padding, dilation, ceil_mode
-};
-/// avgpool2d with its parameters.
-struct AvgPool2dLayer {
-    AvgPool2dParams params;  ///< window and count_include_pad
-};
-/// flatten, from images to one row per sample.
-struct FlattenLayer {};
-/// linear; its weights (matrix w, optional b) are in LayerParams.
-struct LinearLayer {};
-
-/// One layer of a sequential network.
-using Layer = std::variant<Conv2dLayer, Pad2dLayer, ReluLayer, SigmoidLayer, TanhLayer, MaxPool2dLayer, AvgPool2dLayer,
-                           FlattenLayer, LinearLayer>;
-
-/// What flows between layers: a batch of images, or (after flatten) a matrix with one sample per row.
-using Value = std::variant<Tensor4, arma::mat>;
-
-/// The parameters of one layer: w is a Tensor4 for conv2d and a matrix for linear; other layers have none.
-struct LayerParams {
-    std::optional<Value> w;        ///< the weights, if the layer has any
-    std::optional<arma::vec> b;    ///< the bias, if the layer has one
+/// One layer of a sequential network: an op that can sit in a network (op_table()) and its parameters, as the op's
+/// own struct (Conv2dParams for conv2d, Window2d for maxpool2d, AvgPool2dParams, Padding for pad2d; none for relu,
+/// sigmoid, tanh, flatten, linear). Its weights, if it has any, are in LayerParams.
+struct Layer {
+    const Op* op = nullptr;  ///< the layer's description
+    OpParams params;         ///< its hyper-parameters
 };
 
-/// The gradients of one layer's parameters, shaped like them.
-struct LayerGrads {
-    std::optional<Value> dw;       ///< dC/dw, if the layer has weights
-    std::optional<arma::vec> db;   ///< dC/db, if the layer has a bias
-};
+/// The layer called `op` with its parameters: `layer("conv2d", Conv2dParams{...})`, `layer("relu")`. Throws
+/// cnnbp::Error for an op that is unknown or cannot sit in a network.
+Layer layer(const std::string& op, OpParams params = {});
 
 /// The quadratic cost against targets y (N, M), \ref eq_Q1 "(Q1)".
 struct MseLoss {
@@ -83,6 +48,15 @@ struct SequentialTrace {
 
 /// A short name for a layer, as error messages and printouts use it: "conv2d", "relu", ...
 std::string layer_name(const Layer& layer);
+
+/// A network with its input, parameters and loss, ready for sequential_backprop(); what a `sequential` case file
+/// holds (oracle/network.hpp reads and writes it).
+struct NetworkCase {
+    std::vector<Layer> layers;          ///< the layers, first to last
+    std::vector<LayerParams> params;    ///< one per layer, empty for layers without parameters
+    Value x;                            ///< the input
+    Loss loss;                          ///< the loss at the end
+};
 
 /// The forward pass: a[l] = layer_l(a[l-1]), l = 1..L, with a[0] = x. Returns a[0..L].
 /// Throws cnnbp::Error, naming the layer by number and name, when a layer's input or parameters do not fit it.

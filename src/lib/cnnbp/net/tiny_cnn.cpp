@@ -1,5 +1,7 @@
 #include "cnnbp/net/tiny_cnn.hpp"
 
+#include "cnnbp/layers/conv2d.hpp"
+
 namespace cnnbp {
 
 // [tiny_cnn_example]
@@ -13,17 +15,17 @@ NetworkCase tiny_cnn_example(bool with_relu, double conv_bias) {
     conv.stride_h = conv.stride_w = 2;
 
     NetworkCase net;
-    net.layers.push_back(Conv2dLayer{conv});                    // z = w * x + b, one 2x2 map
+    net.layers.push_back(layer("conv2d", conv));                 // z = w * x + b, one 2x2 map
     net.params.push_back({Value(w), arma::vec{conv_bias}});
     if (with_relu) {
-        net.layers.push_back(ReluLayer{});                      // a = relu(z)
+        net.layers.push_back(layer("relu"));                   // a = relu(z)
         net.params.push_back({});
     }
-    net.layers.push_back(MaxPool2dLayer{Window2d::pooling(2, 2)});  // p = max of the map
+    net.layers.push_back(layer("maxpool2d", Window2d::pooling(2, 2)));  // p = max of the map
     net.params.push_back({});
-    net.layers.push_back(FlattenLayer{});
+    net.layers.push_back(layer("flatten"));
     net.params.push_back({});
-    net.layers.push_back(LinearLayer{});                        // r = v p + c
+    net.layers.push_back(layer("linear"));                     // r = v p + c
     net.params.push_back({Value(arma::mat(1, 1, arma::fill::value(1.5))), arma::vec{-0.5}});
     net.x = x;
     net.loss = MseLoss{arma::mat(1, 1, arma::fill::value(2.0))};                     // E = (t - r)^2 / 2 with t = 2

@@ -10,14 +10,6 @@
 
 namespace cnnbp {
 
-/// A network with its input, parameters and loss, ready for sequential_backprop().
-struct NetworkCase {
-    std::vector<Layer> layers;          ///< conv2d, [relu,] maxpool2d, flatten, linear
-    std::vector<LayerParams> params;    ///< one per layer
-    Value x;                            ///< the input, (1, 1, 4, 4)
-    Loss loss;                          ///< the quadratic cost against the target t
-};
-
 /// The concrete example of the tiny CNN, forward \ref eq_T1 "(T1)": part I without, part II (`with_relu`) with the
 /// ReLU. sequential_backprop() on it computes the gradients derived by hand in \ref eq_T2 "(T2)" (loss and fully
 /// connected layer), \ref eq_T3 "(T3)" (max pool), \ref eq_T4 "(T4)" (convolution) and \ref eq_T5 "(T5)" (ReLU).

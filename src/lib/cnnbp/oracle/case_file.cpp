@@ -133,4 +133,45 @@ nlohmann::ordered_json array_to_json(const Array& a) {
     return nested(a, 0, k);
 }
 
+namespace {
+
+using json = nlohmann::ordered_json;
+
+void format_into(const json& j, int indent, std::string& out) {
+    const std::string pad(indent, ' ');
+    if (j.is_object()) {
+        if (j.empty()) {
+            out += "{}";
+            return;
+        }
+        out += "{\n";
+        bool first = true;
+        for (const auto& [key, value] : j.items()) {
+            if (!first) out += ",\n";
+            first = false;
+            out += pad + "  " + json(key).dump() + ": ";
+            format_into(value, indent + 2, out);
+        }
+        out += "\n" + pad + "}";
+    } else if (j.is_array() && !j.empty() && j[0].is_array()) {
+        out += "[\n";
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            out += pad + "  ";
+            format_into(j[i], indent + 2, out);
+            if (i + 1 < j.size()) out += ",";
+            out += "\n";
+        }
+        out += pad + "]";
+    } else {
+        out += j.dump();  // a number, a string, or an innermost row on one line
+    }
+}
+}  // namespace
+
+std::string format_json(const nlohmann::ordered_json& doc) {
+    std::string out;
+    format_into(doc, 0, out);
+    return out + "\n";
+}
+
 }  // namespace cnnbp

@@ -27,4 +27,7 @@ Array array_from_json(const nlohmann::ordered_json& j, const std::string& where,
 /// The JSON of an Array: nested arrays, row-major; every number written so that it reads back to the same double.
 nlohmann::ordered_json array_to_json(const Array& a);
 
+/// A case or result document as text: objects one key per line, each innermost row of a tensor on one line.
+std::string format_json(const nlohmann::ordered_json& doc);
+
 }  // namespace cnnbp

@@ -1,0 +1,78 @@
+#include "cnnbp/oracle/evaluate.hpp"
+
+#include "cnnbp/core/error.hpp"
+#include "cnnbp/oracle/case_file.hpp"
+#include "cnnbp/oracle/network.hpp"
+#include "cnnbp/ops/op.hpp"
+
+namespace cnnbp {
+
+Expected expected(Array value, Array magnitude, double roundings) {
+    Array n{value.shape, std::vector<double>(value.data.size(), roundings)};
+    return {std::move(value), std::move(magnitude), std::move(n), {}, {}, {}};
+}
+
+Expected exact(Array value) {
+    Array m = value;
+    for (double& v : m.data) v = std::abs(v);
+    return expected(std::move(value), std::move(m), 0.0);
+}
+
+Evaluation evaluate_case(const json& doc, const std::string& file) {
+    if (!doc.is_object()) fail(file, ": a case must be a JSON object");
+    if (!doc.contains("format")) fail(file, ": format is missing; a case starts with \"format\": \"cnnbp-case/1\"");
+    if (doc["format"] != "cnnbp-case/1") fail(file, ": format is ", doc["format"].dump(), " but cnnbp reads \"cnnbp-case/1\"");
+    if (!doc.contains("op") || !doc["op"].is_string()) fail(file, ": op is missing or not a string");
+    Evaluation e;
+    e.op = doc["op"].get<std::string>();
+    if (doc.contains("exact")) {
+        if (!doc["exact"].is_boolean()) fail(file, ": exact must be true or false");
+        e.exact = doc["exact"].get<bool>();
+    }
+    try {
+        if (e.op == "sequential") {
+            evaluate_network(read_network(doc), e);
+        } else {
+            const OpCase c = read_case(doc);
+            c.op->evaluate(c, e);
+        }
+    } catch (const Error& err) {
+        const std::string what = err.what();
+        if (what.rfind(file, 0) == 0) throw;  // already names the file
+        fail(file, ": ", what);
+    }
+    return e;
+}
+
+std::vector<std::string> output_keys(const Evaluation& e) {
+    static const std::vector<std::string> order = {"out", "loss", "dx", "da", "dz", "dw", "db"};
+    std::vector<std::string> keys;
+    for (const std::string& k : order)
+        if (e.outputs.count(k)) keys.push_back(k);
+    for (std::size_t l = 0; l < e.layers; ++l)
+        for (const char* g : {".dw", ".db"}) {
+            const std::string key = "layer_grads[" + std::to_string(l) + "]" + g;
+            if (e.outputs.count(key)) keys.push_back(key);
+        }
+    return keys;
+}
+
+json expected_json(const Evaluation& e) {
+    json out = json::object();
+    for (const std::string& key : output_keys(e))
+        if (key.rfind("layer_grads[", 0) != 0) out[key] = array_to_json(e.outputs.at(key).value);
+    if (e.layers > 0) {
+        out["layer_grads"] = json::array();
+        for (std::size_t l = 0; l < e.layers; ++l) {
+            json g = json::object();
+            for (const char* name : {"dw", "db"}) {
+                const std::string key = "layer_grads[" + std::to_string(l) + "]." + name;
+                if (e.outputs.count(key)) g[name] = array_to_json(e.outputs.at(key).value);
+            }
+            out["layer_grads"].push_back(g);
+        }
+    }
+    return out;
+}
+
+}  // namespace cnnbp

@@ -1,0 +1,52 @@
+/// \file
+/// What the oracle computes for one case: each output with the magnitudes the tolerance model needs
+/// (\ref tolerances), and a network's fragile places.
+#pragma once
+
+#include "cnnbp/core/array.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cnnbp {
+
+/// One tensor the oracle computes, with what the tolerance model \ref eq_E3 "(E3)" needs for each element.
+struct Expected {
+    Array value;      ///< the result in double precision
+    Array magnitude;  ///< M_k, the sum of the magnitudes of the terms that make element k, \ref eq_E2 "(E2)"
+    Array roundings;  ///< n_k, how many roundings the bound allows for element k (0: exact)
+    /// Elements with more than one defensible value (a max-pool tie, a relu input at 0): for each such element k,
+    /// the interval [low[k], high[k]] of values any valid choice can give, \ref eq_E5 "(E5)". Empty when there are none.
+    std::vector<double> low;   ///< the low ends of the intervals
+    std::vector<double> high;  ///< the high ends of the intervals
+    /// Whether element k has such an interval (same length as value.data, or empty).
+    std::vector<bool> has_interval;
+};
+
+/// An output whose every element took `roundings` roundings of terms whose magnitudes sum to `magnitude`, \ref eq_E2 "(E2)".
+Expected expected(Array value, Array magnitude, double roundings);
+
+/// An exact output (a copy, a max, a relu): no rounding at all.
+Expected exact(Array value);
+
+/// A place where a network's result is fragile, \ref eq_E7 "(E7)": a relu input or the gap between a max-pool window's
+/// two largest values, `distance`, that a correct computation in precision u may move by up to
+/// 2 (u coefficient + tiny), enough to change which side of the kink or which winner it takes.
+struct Fragile {
+    double distance;     ///< |relu input| or the gap between the top two values of a window
+    double coefficient;  ///< the first-order error coefficient of that distance, \ref eq_E6 "(E6)"
+    std::string where;   ///< "layer 2 (relu), element (0,1,2,3)"
+};
+
+/// What evaluate_case() computes: the op and its outputs by name ("out", "dx", "dw", "db", "loss", "da", "dz"; for a
+/// network "loss", "dx" and "layer_grads[l].dw", "layer_grads[l].db").
+struct Evaluation {
+    std::string op;                            ///< the case's op
+    std::map<std::string, Expected> outputs;   ///< every output of the op
+    bool exact = false;                        ///< the case says "exact": true (every sum is exact in float32)
+    std::size_t layers = 0;                    ///< a network's number of layers (0 for a single op)
+    std::vector<Fragile> fragile;              ///< a network's fragile places (empty for a single op)
+};
+
+}  // namespace cnnbp

@@ -1,0 +1,62 @@
+/// \file
+/// The judge: an implementation's results against the oracle's, element by element, within the bound derived from
+/// the arithmetic (\ref tolerances).
+#pragma once
+
+#include "cnnbp/oracle/expected.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace cnnbp {
+
+/// A floating-point precision as the tolerance model sees it, \ref eq_E1 "(E1)".
+struct Precision {
+    double u;     ///< the unit roundoff: 2^-53 for float64, 2^-24 for float32
+    double tiny;  ///< the smallest normal number, the absolute error a result that underflows can carry
+};
+
+/// The precision named "float64" or "float32". Throws cnnbp::Error for any other name.
+Precision precision(const std::string& dtype);
+
+/// Whether a fragile place can flip in this precision, \ref eq_E7 "(E7)": distance <= 2 (u coefficient + tiny).
+bool flips(const Fragile& f, const Precision& precision);
+
+/// How an implementation's max-pool ties are judged, \ref eq_E5 "(E5)".
+enum class TiePolicy {
+    any,   ///< any split of a tied window's gradient among its tied maxima (non-negative shares summing to one)
+    first  ///< the first maximum in row-major window order takes it all (PyTorch, cnnbp)
+};
+
+/// The judgement of one provided tensor.
+struct TensorVerdict {
+    std::string key;            ///< "out", "dx", ...
+    bool pass = true;           ///< every judged element within its bound
+    std::string worst_index;    ///< the element with the largest |difference| / bound
+    double value = 0;       ///< the result's worst element
+    double expected = 0;    ///< the oracle's value there
+    double difference = 0;  ///< |value - expected|
+    double bound = 0;       ///< the bound (E3) there
+    arma::uword judged = 0;     ///< elements judged against a bound (or an interval)
+    arma::uword elements = 0;   ///< all elements
+    bool mostly_zero = false;   ///< more than 90% of the expected elements are 0: the case cannot tell right from wrong well
+};
+
+/// The judgement of a whole result file.
+struct Verdict {
+    std::vector<TensorVerdict> tensors;     ///< one per provided key, in the op's order
+    std::vector<std::string> not_provided;  ///< the op's outputs the result does not hold
+    std::string not_judged;                 ///< why nothing was judged (a fragile network, \ref eq_E7 "(E7)"), or empty
+    bool pass() const;                      ///< at least one tensor provided and every provided one passes (or not judged)
+};
+
+/// Judges `result` (an object with some of the evaluation's keys, read from `file`; NaN and infinities allowed and
+/// judged wrong) in the given precision: element k passes when
+/// |result_k - expected_k| <= bound_k, \ref eq_E3 "(E3)", or lies in its interval at a tie or kink. Throws cnnbp::Error
+/// for an unknown key or a tensor of the wrong shape.
+Verdict check_result(const Evaluation& e, const nlohmann::ordered_json& result, const std::string& file,
+                     const Precision& precision, TiePolicy ties);
+
+}  // namespace cnnbp

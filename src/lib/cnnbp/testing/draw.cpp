@@ -1,0 +1,38 @@
+#include "cnnbp/testing/draw.hpp"
+
+#include <algorithm>
+
+namespace cnnbp {
+
+RandomDraw::RandomDraw(std::uint64_t seed, std::map<std::string, std::pair<int, int>> pins,
+                       std::map<std::string, int> replay, std::map<std::string, std::vector<double>> pools_)
+    : pools(std::move(pools_)), rng_(seed), pins_(std::move(pins)), replay_(std::move(replay)) {}
+
+int RandomDraw::integer(const std::string& name, int lo, int hi) {
+    if (const auto pin = pins_.find(name); pin != pins_.end()) lo = pin->second.first, hi = pin->second.second;
+    hi = std::max(lo, hi);
+    const std::string key = name + "#" + std::to_string(times_[name]++);
+    const auto again = replay_.find(key);
+    const int v = again != replay_.end() ? std::clamp(again->second, lo, hi) : rng_.integer(lo, hi);
+    drawn.push_back({key, v, lo});
+    return v;
+}
+
+std::vector<double> RandomDraw::values(const std::string& tensor, std::size_t count, ValueRule rule) {
+    std::vector<double>& pool = pools[tensor];
+    if (pool.empty()) {
+        const std::size_t size = std::max<std::size_t>(count, 4 * 6 * 9 * 9);
+        for (std::size_t k = 0; k < size; ++k) {
+            if (rule == ValueRule::ties) pool.push_back(double(rng_.integer(-1, 1)));
+            else if (rule == ValueRule::distinct) pool.push_back((double(k) - double(size) / 2) / 16.0);
+            else pool.push_back(rng_.nonzero_sixteenth());
+        }
+        if (rule == ValueRule::distinct)  // a Fisher-Yates shuffle on the Rng
+            for (std::size_t i = size - 1; i > 0; --i) std::swap(pool[i], pool[rng_.next() % (i + 1)]);
+    }
+    std::vector<double> v(count);
+    for (std::size_t k = 0; k < count; ++k) v[k] = pool[k % pool.size()];
+    return v;
+}
+
+}  // namespace cnnbp
