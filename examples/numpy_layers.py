@@ -95,6 +95,43 @@ class Layers:
             result["db"] = dout.sum(axis=(0, 2, 3), dtype=self.dt)
         return result
 
+    # ---- conv_transpose2d: each kernel tap scatters the input into a strided slice of the uncropped output
+    def conv_transpose2d(self, case):
+        p, inputs = case.get("params", {}), case["inputs"]
+        x, w = self.array(inputs["x"]), self.array(inputs["w"])
+        b = self.array(inputs["b"]) if "b" in inputs else None
+        sh, sw = pair(p.get("stride"), (1, 1))
+        dh, dw_ = pair(p.get("dilation"), (1, 1))
+        oh, ow = pair(p.get("output_padding"), (0, 0))
+        t, bt, l, r = sides(p.get("padding"))
+        groups = p.get("groups", 1)
+        n, c, h, wd = x.shape
+        _, fg, kh, kw = w.shape
+        cg, f = c // groups, fg * groups
+        hp, wp = (h - 1) * sh + dh * (kh - 1) + 1 + oh, (wd - 1) * sw + dw_ * (kw - 1) + 1 + ow  # before the crop
+        ho, wo = hp - t - bt, wp - l - r
+        dout = self.upstream(case, (n, f, ho, wo))
+        doutp = np.pad(dout, ((0, 0), (0, 0), (t, bt), (l, r)))  # the cropped cells get no gradient
+        outp = np.zeros((n, f, hp, wp), self.dt)
+        dx, dw = np.zeros_like(x), np.zeros_like(w)
+        for g in range(groups):
+            cs, fs = slice(g * cg, (g + 1) * cg), slice(g * fg, (g + 1) * fg)
+            for u in range(kh):
+                for v in range(kw):
+                    rows = slice(u * dh, u * dh + sh * (h - 1) + 1, sh)
+                    cols = slice(v * dw_, v * dw_ + sw * (wd - 1) + 1, sw)
+                    outp[:, fs, rows, cols] += np.einsum("nchw,cf->nfhw", x[:, cs], w[cs, :, u, v])
+                    region = doutp[:, fs, rows, cols]                             # (n, fg, h, wd)
+                    dx[:, cs] += np.einsum("nfhw,cf->nchw", region, w[cs, :, u, v])
+                    dw[cs, :, u, v] += np.einsum("nchw,nfhw->cf", x[:, cs], region)
+        out = outp[:, :, t:t + ho, l:l + wo]
+        if b is not None:
+            out = out + b[None, :, None, None]
+        result = {"out": out, "dx": dx, "dw": dw}
+        if b is not None:
+            result["db"] = np.sum(dout, axis=(0, 2, 3), dtype=self.dt)
+        return result
+
     # ---- pooling: loops over the windows
     def pool_shape(self, case, x_shape):
         p = case["params"]

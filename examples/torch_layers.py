@@ -34,6 +34,17 @@ def apply(op, params, a, w=None, b=None):
     if op == "conv2d":
         return F.conv2d(F.pad(a, sides(params.get("padding", 0))), w, b, stride=pair(params.get("stride", 1)),
                         dilation=pair(params.get("dilation", 1)), groups=params.get("groups", 1))
+    if op == "conv_transpose2d":
+        # PyTorch crops the same padding from both ends. Its output with padding 0 is cnnbp's uncropped out_p, the
+        # output_padding rows and columns last (U1), so any four sides are a slice of it (U2); symmetric padding is
+        # left to PyTorch itself, which gives the same slice.
+        left, right, top, bottom = sides(params.get("padding", 0))
+        symmetric = left == right and top == bottom
+        out = F.conv_transpose2d(a, w, b, stride=pair(params.get("stride", 1)),
+                                 padding=(top, left) if symmetric else 0,
+                                 output_padding=pair(params.get("output_padding", 0)),
+                                 groups=params.get("groups", 1), dilation=pair(params.get("dilation", 1)))
+        return out if symmetric else out[:, :, top:out.shape[2] - bottom, left:out.shape[3] - right]
     if op == "pad2d":
         return F.pad(a, sides(params.get("padding", 0)))
     if op in ("maxpool2d", "avgpool2d"):

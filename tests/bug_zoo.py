@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 tests/bug_zoo.py BUILD/cnnbp
 
-Each wrong implementation is examples/numpy_layers.py with one line changed (tests/bug_zoo_layers.py, 14 of them). For
+Each wrong implementation is examples/numpy_layers.py with one line changed (tests/bug_zoo_layers.py, 15 of them). For
 each, `hunt` must report a wrong answer within 300 cases and save a shrunk case with at most 2 samples, 2 channels and
 a 4 x 4 input. Also, the correct numpy and PyTorch examples must pass `hunt` (1000 cases per op, float32 and
 float64) and `suite` on the golden cases with no false alarm. Prints one line per finding, the measured figures, and a closing

@@ -31,6 +31,8 @@ ZOO = {
     "db_averaged": ("conv2d", "db averaged over the batch instead of summed",
                     'result["db"] = dout.sum(axis=(0, 2, 3), dtype=self.dt)',
                     'result["db"] = dout.sum(axis=(0, 2, 3), dtype=self.dt) / self.dt.type(n)'),
+    "transposed_padding_not_cropped": ("conv_transpose2d", "out keeps the top-left corner of the scattered output",
+                                       "out = outp[:, :, t:t + ho, l:l + wo]", "out = outp[:, :, :ho, :wo]"),
     "maxpool_spread": ("maxpool2d", "the gradient goes to every cell of the window, not only the winner",
                        "dx[:, :, hh, ww] += np.where(best == k, dout[:, :, i, j], self.dt.type(0))",
                        "dx[:, :, hh, ww] += dout[:, :, i, j]"),

@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 tools/crosscheck_torch.py BUILD/cnnbp [GOLDEN_DIR]
 
-For each case the inputs go to tools/torch_reference.py's functions; PyTorch's outputs and gradients are written as a
+For each case examples/torch_layers.py (the one PyTorch reference of the repository) computes in float64; PyTorch's outputs and gradients are written as a
 result file and judged by `cnnbp check --dtype float64 --ties first` (PyTorch's tie rule is the first maximum), so
 every element must lie within the float64 bound of the tolerance model. Cases PyTorch cannot express (pooling with
 asymmetric padding) are listed as skipped. Exit status 0 when every case passes, 1 otherwise.
@@ -23,28 +23,20 @@ except ImportError:
           "/usr/bin/python3); the golden suite was not cross-checked")
     sys.exit(SKIPPED)
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import torch_reference  # noqa: E402  (after the path is set)
-
-
-def request_of(case):
-    """The torch_reference request for a case file: the inputs at the top level, the params as they are."""
-    request = {"op": case["op"], "params": case.get("params", {})}
-    request.update(case["inputs"])
-    if "dout" in case:
-        request["dout"] = case["dout"]
-    return request
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "examples"))
+import torch_layers  # noqa: E402  (after the path is set)
 
 
 def main():
     cnnbp = sys.argv[1]
     folder = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else "golden")
+    reference = torch_layers.Layers("float64")
     failed, skipped, passed = [], [], 0
     for path in sorted(folder.glob("*.json")):
         case = json.loads(path.read_text())
         try:
-            result = torch_reference.run(request_of(case))
-        except ValueError as why:
+            result = reference.run(case)
+        except torch_layers.Unsupported as why:
             skipped.append(f"{path.name}: {why}")
             continue
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:

@@ -1,5 +1,5 @@
-// PyTorch as an independent witness: random cases of every layer from the property generators, computed by
-// tools/torch_reference.py (float64 autograd), must agree with cnnbp's forward and default backward.
+// PyTorch as an independent witness: random cases of every layer, computed by examples/torch_layers.py (float64
+// autograd, the one PyTorch reference of the repository), must agree with cnnbp's forward and default backward.
 // python3-torch is installed by tools/install-deps.sh; if it is missing this test fails, it is never skipped.
 #include "cnnbp/layers/activation.hpp"
 #include "cnnbp/layers/avgpool2d.hpp"
@@ -9,6 +9,8 @@
 #include "cnnbp/layers/loss.hpp"
 #include "cnnbp/layers/maxpool2d.hpp"
 #include "cnnbp/layers/pad2d.hpp"
+#include "cnnbp/ops/op.hpp"
+#include "cnnbp/oracle/oracle.hpp"
 #include "support/compare.hpp"
 #include "support/generators.hpp"
 #include "support/json_tensor.hpp"
@@ -27,18 +29,37 @@ using nlohmann::json;
 
 namespace {
 
-// Runs tools/torch_reference.py on the cases and returns its results, one per case.
-json run_torch(const json& cases, const std::string& stem) {
-    const std::string in = stem + ".in.json", out = stem + ".out.json";
-    std::ofstream(in) << cases.dump();
-    const std::string cmd = "/usr/bin/python3 " CNNBP_SOURCE_DIR "/tools/torch_reference.py < " + in + " > " + out;
+// Runs examples/torch_layers.py in float64 on case files, over its JSON-lines protocol, and returns its answers.
+json run_torch_cases(const json& cases, const std::string& stem) {
+    const std::string in = stem + ".in.jsonl", out = stem + ".out.jsonl";
+    {
+        std::ofstream lines(in);
+        for (const json& c : cases) lines << c.dump() << '\n';
+    }
+    const std::string cmd = "/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/torch_layers.py --dtype float64 < " + in + " > " + out;
     INFO("command: " << cmd);
     REQUIRE(std::system(cmd.c_str()) == 0);
-    json results = json::parse(std::ifstream(out));
+    json results = json::array();
+    std::ifstream answers(out);
+    for (std::string line; std::getline(answers, line);) results.push_back(json::parse(line));
     std::remove(in.c_str());
     std::remove(out.c_str());
     REQUIRE(results.size() == cases.size());
     return results;
+}
+
+// The same for requests that hold "op", "params", the inputs and "dout" side by side.
+json run_torch(const json& requests, const std::string& stem) {
+    json cases = json::array();
+    for (const json& r : requests) {
+        json c = {{"format", "cnnbp-case/1"}, {"op", r["op"]}, {"params", r.value("params", json::object())},
+                  {"inputs", json::object()}};
+        for (const auto& [key, value] : r.items())
+            if (key == "dout") c["dout"] = value;
+            else if (key != "op" && key != "params") c["inputs"][key] = value;
+        cases.push_back(c);
+    }
+    return run_torch_cases(cases, stem);
 }
 
 // Draws `count` cases from a generator with a fixed seed, sizes sweeping RapidCheck's 0..100.
@@ -210,5 +231,34 @@ TEST_CASE("linear, the activations and the losses agree with PyTorch", "[linear]
         CNNBP_CHECK_CLOSE(compare("cross-entropy", softmax_cross_entropy_forward(z, k.labels), c["loss"].get<double>(),
                                   cross_entropy_loss(arma::abs(z).max(), double(z.n_cols))));
         CNNBP_CHECK_CLOSE(compare("dz", softmax_cross_entropy_backward(1.0, z, k.labels).dz, matrix_from_json(c["dz"]), cross_entropy_gradient));
+    }
+}
+
+// Every op of the table, on the random cases its own generator draws (those hunt draws), computed by PyTorch and judged
+// by the oracle in float64 with PyTorch's tie rule: PyTorch's answer lies within the bound (E3) of cnnbp's.
+TEST_CASE("every op agrees with PyTorch within the float64 bound on 100 cases its generator draws", "[ops][torch]") {
+    const Precision float64 = precision("float64");
+    for (const Op& op : op_table()) {
+        if (!op.generate) continue;
+        json cases = json::array();
+        for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+            RandomDraw d(seed, {});
+            OpCase c = op.generate(d);
+            c.op = &op;
+            cases.push_back(json::parse(write_case(c, op.name + " " + std::to_string(seed)).dump()));
+        }
+        const json results = run_torch_cases(cases, "torch_every_op_" + op.name);
+        int judged = 0;
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            if (results[i].contains("unsupported")) continue;  // pooling with different padding at the two ends
+            INFO(op.name << " case " << i << ": " << cases[i].dump() << "\nPyTorch: " << results[i].dump());
+            const nlohmann::ordered_json result = nlohmann::ordered_json::parse(results[i].dump());
+            const Verdict v = check_result(evaluate_case(cases[i], "torch"), result, "torch", float64, TiePolicy::first);
+            CHECK(v.pass());
+            CHECK(v.tensors.size() == evaluate_case(cases[i], "torch").outputs.size());
+            ++judged;
+        }
+        INFO(op.name);
+        CHECK(judged >= 30);  // PyTorch pools only with the same padding at both ends
     }
 }

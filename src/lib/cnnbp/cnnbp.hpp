@@ -9,6 +9,7 @@
 #include "cnnbp/layers/activation.hpp"
 #include "cnnbp/layers/avgpool2d.hpp"
 #include "cnnbp/layers/conv2d.hpp"
+#include "cnnbp/layers/conv_transpose2d.hpp"
 #include "cnnbp/layers/flatten.hpp"
 #include "cnnbp/layers/im2col.hpp"
 #include "cnnbp/layers/linear.hpp"

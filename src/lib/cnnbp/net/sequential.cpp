@@ -7,6 +7,8 @@
 
 namespace cnnbp {
 
+using json = nlohmann::ordered_json;
+
 std::string describe(const Value& v) {
     std::ostringstream os;
     if (const auto* t = std::get_if<Tensor4>(&v))

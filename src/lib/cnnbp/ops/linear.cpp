@@ -5,6 +5,8 @@
 #include "cnnbp/ops/support.hpp"
 
 namespace cnnbp::ops {
+
+using json = nlohmann::ordered_json;
 namespace {
 
 OpParams read_none(const ParamReader& r) {
@@ -21,10 +23,10 @@ void evaluate_linear(const OpCase& c, Evaluation& e) {
     const Array out = to_array(linear_forward(x, w, b));
     const arma::mat dout = to_matrix(dout_like(c, out), "dout");
     const LinearGrads g = linear_backward(dout, x, w), m = linear_backward(arma::abs(dout), arma::abs(x), arma::abs(w));
-    e.outputs["out"] = expected(out, to_array(linear_forward(arma::abs(x), arma::abs(w), abs(b))), double(x.n_cols) + 1);
-    e.outputs["dx"] = expected(to_array(g.dx), to_array(m.dx), double(w.n_rows));
-    e.outputs["dw"] = expected(to_array(g.dw), to_array(m.dw), double(x.n_rows));
-    if (b) e.outputs["db"] = expected(to_array(g.db), to_array(m.db), double(x.n_rows));
+    e.outputs["out"] = rounded_output(out, to_array(linear_forward(arma::abs(x), arma::abs(w), abs(b))), double(x.n_cols) + 1);
+    e.outputs["dx"] = rounded_output(to_array(g.dx), to_array(m.dx), double(w.n_rows));
+    e.outputs["dw"] = rounded_output(to_array(g.dw), to_array(m.dw), double(x.n_rows));
+    if (b) e.outputs["db"] = rounded_output(to_array(g.db), to_array(m.db), double(x.n_rows));
 }
 
 Value forward_linear(const OpParams&, const LayerParams& w, const Value& in) {
@@ -67,8 +69,8 @@ OpCase generate_linear(Draw& d) {
 void evaluate_flatten(const OpCase& c, Evaluation& e) {
     const Tensor4 x = tensor_input(c, "x");
     const Array out = to_array(flatten_forward(x));
-    e.outputs["out"] = exact(out);
-    e.outputs["dx"] = exact(to_array(flatten_backward(to_matrix(dout_like(c, out), "dout"), x.shape()).dx));
+    e.outputs["out"] = exact_output(out);
+    e.outputs["dx"] = exact_output(to_array(flatten_backward(to_matrix(dout_like(c, out), "dout"), x.shape()).dx));
 }
 
 Value forward_flatten(const OpParams&, const LayerParams&, const Value& in) { return flatten_forward(std::get<Tensor4>(in)); }

@@ -6,6 +6,8 @@
 #include <cmath>
 
 namespace cnnbp::ops {
+
+using json = nlohmann::ordered_json;
 namespace {
 
 OpParams read_none(const ParamReader& r) {
@@ -20,8 +22,8 @@ void evaluate_mse(const OpCase& c, Evaluation& e) {
     const double dloss = scalar_dout(c);
     const double loss = mse_forward(a, y);
     const arma::mat mag = arma::abs(a) + arma::abs(y);
-    e.outputs["loss"] = expected(to_array(loss), to_array(arma::accu(arma::square(mag)) / (2.0 * a.n_rows)), double(a.n_elem) + 3);
-    e.outputs["da"] = expected(to_array(mse_backward(dloss, a, y).da), to_array(arma::mat(std::abs(dloss) * mag / double(a.n_rows))), 3);
+    e.outputs["loss"] = rounded_output(to_array(loss), to_array(arma::accu(arma::square(mag)) / (2.0 * a.n_rows)), double(a.n_elem) + 3);
+    e.outputs["da"] = rounded_output(to_array(mse_backward(dloss, a, y).da), to_array(arma::mat(std::abs(dloss) * mag / double(a.n_rows))), 3);
 }
 
 void evaluate_softmax_cross_entropy(const OpCase& c, Evaluation& e) {
@@ -43,8 +45,8 @@ void evaluate_softmax_cross_entropy(const OpCase& c, Evaluation& e) {
     for (arma::uword n = 0; n < z.n_rows; ++n) onehot(n, labels(n)) = 1;
     const arma::mat dz_mag = std::abs(dloss) * (p % (spread + 2) + onehot) / double(z.n_rows);
     const double n_terms = double(z.n_cols) + 4;
-    e.outputs["loss"] = expected(to_array(loss), to_array(loss_mag / double(z.n_rows)), n_terms);
-    e.outputs["dz"] = expected(to_array(dz), to_array(dz_mag), n_terms);
+    e.outputs["loss"] = rounded_output(to_array(loss), to_array(loss_mag / double(z.n_rows)), n_terms);
+    e.outputs["dz"] = rounded_output(to_array(dz), to_array(dz_mag), n_terms);
 }
 
 // N 1-3, M 1-5 outputs

@@ -64,7 +64,7 @@ struct Op {
     /// Reads and validates the parameters. Throws cnnbp::Error naming the key and the numbers.
     OpParams (*read)(const ParamReader& r) = nullptr;
     /// Writes every parameter, so that read(write(p)) gives p back: the canonical form of a case file.
-    json (*write)(const OpParams& p) = nullptr;
+    nlohmann::ordered_json (*write)(const OpParams& p) = nullptr;
     /// The oracle: every output with its magnitudes (\ref eq_E2 "(E2)", \ref eq_E4 "(E4)") and intervals
     /// (\ref eq_E5 "(E5)"). Throws cnnbp::Error for inputs that do not fit.
     void (*evaluate)(const OpCase& c, Evaluation& e) = nullptr;
@@ -105,10 +105,10 @@ std::string op_names(bool (*keep)(const Op&) = nullptr);
 
 /// The case file of an OpCase, without "expected": format, name, op, params (every one, omitted when the op has
 /// none), inputs in the op's order, dout.
-json write_case(const OpCase& c, const std::string& name);
+nlohmann::ordered_json write_case(const OpCase& c, const std::string& name);
 
 /// The OpCase of a single-op case file: the op, its parameters (validated), its inputs (only the op's, the required
 /// ones present) and dout. Throws cnnbp::Error naming the key.
-OpCase read_case(const json& doc);
+OpCase read_case(const nlohmann::ordered_json& doc);
 
 }  // namespace cnnbp

@@ -4,6 +4,8 @@
 #include "cnnbp/ops/support.hpp"
 
 namespace cnnbp::ops {
+
+using json = nlohmann::ordered_json;
 namespace {
 
 const Padding& pad(const OpParams& p) { return std::any_cast<const Padding&>(p); }
@@ -18,8 +20,8 @@ json write(const OpParams& p) { return {{"padding", padding_json(pad(p))}}; }
 void evaluate(const OpCase& c, Evaluation& e) {
     const Array out = to_array(pad2d_forward(tensor_input(c, "x"), pad(c.params)));
     const Tensor4 dout = to_tensor4(dout_like(c, out), "dout");
-    e.outputs["out"] = exact(out);
-    e.outputs["dx"] = exact(to_array(pad2d_backward(dout, pad(c.params)).dx));
+    e.outputs["out"] = exact_output(out);
+    e.outputs["dx"] = exact_output(to_array(pad2d_backward(dout, pad(c.params)).dx));
 }
 
 Value forward(const OpParams& p, const LayerParams&, const Value& in) { return pad2d_forward(std::get<Tensor4>(in), pad(p)); }

@@ -6,6 +6,8 @@
 
 namespace cnnbp {
 
+using json = nlohmann::ordered_json;
+
 void ParamReader::allow(std::initializer_list<const char*> names) const {
     const std::set<std::string> allowed(names.begin(), names.end());
     for (const auto& [key, value] : params.items())

@@ -13,13 +13,10 @@
 
 namespace cnnbp {
 
-/// The JSON of case files, with keys kept in the order they were written.
-using json = nlohmann::ordered_json;
-
 /// Reads one op's parameters object. Messages name the key as `prefix.key` ("params.stride",
 /// "params.layers[2].stride" inside a network).
 struct ParamReader {
-    const json& params;            ///< the parameters object (an empty object when the case has none)
+    const nlohmann::ordered_json& params;            ///< the parameters object (an empty object when the case has none)
     std::string op;                ///< the op, for messages
     std::string prefix = "params"; ///< how messages name the object
 
@@ -37,12 +34,12 @@ struct ParamReader {
     Padding padding(const std::string& key = "padding") const;
 
 private:
-    int integer_at(const json& j, const std::string& where, int least) const;
+    int integer_at(const nlohmann::ordered_json& j, const std::string& where, int least) const;
 };
 
 /// [h, w] as case files write a pair.
-json pair_json(int h, int w);
+nlohmann::ordered_json pair_json(int h, int w);
 /// {"top", "bottom", "left", "right"} as case files write a padding.
-json padding_json(const Padding& p);
+nlohmann::ordered_json padding_json(const Padding& p);
 
 }  // namespace cnnbp

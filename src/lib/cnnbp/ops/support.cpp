@@ -6,6 +6,8 @@
 
 namespace cnnbp::ops {
 
+using json = nlohmann::ordered_json;
+
 Tensor4 tensor_input(const OpCase& c, const std::string& name) { return to_tensor4(c.inputs.at(name), "inputs." + name); }
 
 arma::mat matrix_input(const OpCase& c, const std::string& name) { return to_matrix(c.inputs.at(name), "inputs." + name); }
@@ -135,9 +137,20 @@ Window2d draw_window(Draw& d, bool pooling, bool dilated, bool ceil, arma::uword
     }
     if (ceil) g.ceil_mode = d.flag("ceil_mode");
     // the input size last: at least one window, and often one that leaves a remainder after the stride
-    const int eh = g.dilation_h * (g.kernel_h - 1) + 1, ew = g.dilation_w * (g.kernel_w - 1) + 1;
-    h = arma::uword(std::max(1, eh - g.pad.top - g.pad.bottom) + d.integer("h", 0, 4));
-    w = arma::uword(std::max(1, ew - g.pad.left - g.pad.right) + d.integer("w", 0, 4));
+    const int extra_h = d.integer("h", 0, 4), extra_w = d.integer("w", 0, 4);
+    auto extents = [&] {
+        const int eh = g.dilation_h * (g.kernel_h - 1) + 1, ew = g.dilation_w * (g.kernel_w - 1) + 1;
+        h = arma::uword(std::max(1, eh - g.pad.top - g.pad.bottom) + extra_h);
+        w = arma::uword(std::max(1, ew - g.pad.left - g.pad.right) + extra_w);
+    };
+    extents();
+    if (pooling && dilated) try {
+        pool_output_size("draw_window", g, h, w);
+    } catch (const Error&) {  // a dilated window wholly in the padding (G4): dilation 1 never is
+        g.dilation_h = g.dilation_w = 1;
+        extents();
+    }
+    const int eh = g.dilation_h * (g.kernel_h - 1) + 1;
     // ceil_mode's rule that drops a last window starting in the padding needs a particular input size: look for one
     if (g.ceil_mode && d.chance("dropped ceil window", 50) && !d.pinned("h"))
         for (int hh = 1; hh <= 9; ++hh) {

@@ -58,7 +58,7 @@ Array array_of(const Value& v);
 /// has it), ceil_mode.
 Window2d read_window(const ParamReader& r, bool dilation);
 /// The same, every parameter written, in the order case files write them.
-json write_window(const Window2d& g, bool dilation);
+nlohmann::ordered_json write_window(const Window2d& g, bool dilation);
 
 /// The conditions of a sliding window over an H x W input that hunt --coverage counts.
 std::vector<std::string> window_conditions(const Window2d& g, arma::uword h, arma::uword w, bool pooling);

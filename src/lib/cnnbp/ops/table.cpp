@@ -7,9 +7,12 @@
 
 namespace cnnbp {
 
+using json = nlohmann::ordered_json;
+
 namespace ops {
 Op pad2d_op();
 Op conv2d_op();
+Op conv_transpose2d_op();
 Op maxpool2d_op();
 Op avgpool2d_op();
 Op linear_op();
@@ -23,9 +26,18 @@ Op softmax_cross_entropy_op();
 
 const std::vector<Op>& op_table() {
     static const std::vector<Op> table = {
-        ops::pad2d_op(),  ops::conv2d_op(),  ops::maxpool2d_op(), ops::avgpool2d_op(),
-        ops::linear_op(), ops::relu_op(),    ops::sigmoid_op(),   ops::tanh_op(),
-        ops::flatten_op(), ops::mse_op(),    ops::softmax_cross_entropy_op(),
+        ops::pad2d_op(),
+        ops::conv2d_op(),
+        ops::maxpool2d_op(),
+        ops::avgpool2d_op(),
+        ops::linear_op(),
+        ops::relu_op(),
+        ops::sigmoid_op(),
+        ops::tanh_op(),
+        ops::flatten_op(),
+        ops::mse_op(),
+        ops::softmax_cross_entropy_op(),
+        ops::conv_transpose2d_op(),
     };
     return table;
 }

@@ -7,15 +7,17 @@
 
 namespace cnnbp {
 
-Expected expected(Array value, Array magnitude, double roundings) {
+using json = nlohmann::ordered_json;
+
+Expected rounded_output(Array value, Array magnitude, double roundings) {
     Array n{value.shape, std::vector<double>(value.data.size(), roundings)};
     return {std::move(value), std::move(magnitude), std::move(n), {}, {}, {}};
 }
 
-Expected exact(Array value) {
+Expected exact_output(Array value) {
     Array m = value;
     for (double& v : m.data) v = std::abs(v);
-    return expected(std::move(value), std::move(m), 0.0);
+    return rounded_output(std::move(value), std::move(m), 0.0);
 }
 
 Evaluation evaluate_case(const json& doc, const std::string& file) {

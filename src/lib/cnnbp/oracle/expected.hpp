@@ -25,10 +25,10 @@ struct Expected {
 };
 
 /// An output whose every element took `roundings` roundings of terms whose magnitudes sum to `magnitude`, \ref eq_E2 "(E2)".
-Expected expected(Array value, Array magnitude, double roundings);
+Expected rounded_output(Array value, Array magnitude, double roundings);
 
 /// An exact output (a copy, a max, a relu): no rounding at all.
-Expected exact(Array value);
+Expected exact_output(Array value);
 
 /// A place where a network's result is fragile, \ref eq_E7 "(E7)": a relu input or the gap between a max-pool window's
 /// two largest values, `distance`, that a correct computation in precision u may move by up to

@@ -5,6 +5,7 @@
 #include "cnnbp/core/geometry.hpp"
 #include "cnnbp/layers/avgpool2d.hpp"
 #include "cnnbp/layers/conv2d.hpp"
+#include "cnnbp/layers/conv_transpose2d.hpp"
 #include "cnnbp/net/tiny_cnn.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/oracle/evaluate.hpp"
@@ -90,6 +91,16 @@ struct Builder {
         const Conv2dParams p{stride.first, stride.second, pad, dilation.first, dilation.second, groups};
         const Shape4 s = conv2d_shape("golden", {n, c, h, w}, {f, c / groups, kh, kw}, std::nullopt, p).out_shape;
         op(file, exercises, "conv2d", p, inputs, {s.n, s.c, s.h, s.w}, true);
+    }
+
+    void conv_transpose(const std::string& file, const std::string& exercises, arma::uword n, arma::uword c,
+                        arma::uword h, arma::uword w, arma::uword f, arma::uword kh, arma::uword kw,
+                        const ConvTranspose2dParams& p, bool bias) {
+        std::map<std::string, Array> inputs = {{"x", values.tensor({n, c, h, w})}};
+        inputs["w"] = values.tensor({c, f / p.groups, kh, kw});
+        if (bias) inputs["b"] = values.tensor({f});
+        const Shape4 s = conv_transpose2d_shape("golden", {n, c, h, w}, {c, f / p.groups, kh, kw}, std::nullopt, p).out_shape;
+        op(file, exercises, "conv_transpose2d", p, inputs, {s.n, s.c, s.h, s.w}, true);
     }
 
     void pool(const std::string& file, const std::string& exercises, const std::string& name, Array x, Window2d g,
@@ -215,6 +226,13 @@ std::vector<GoldenCase> golden_cases() {
             break;
         }
     }
+    // conv_transpose2d (after the others, so that their values stay what they were)
+    b.conv_transpose("conv_transpose2d_basic.json", "stride 2, padding 1, output_padding 1: the upsampling of a decoder",
+                     2, 3, 4, 5, 2, 3, 3, {2, 2, Padding::all(1), 1, 1, 1, 1, 1}, true);
+    b.conv_transpose("conv_transpose2d_asymmetric.json", "stride (2, 1), dilation (1, 2), padding top 0, bottom 1, left 2, right 0, groups 2, a 2x3 kernel",
+                     1, 4, 3, 4, 6, 2, 3, {2, 1, {0, 1, 2, 0}, 1, 0, 1, 2, 2}, true);
+    b.conv_transpose("conv_transpose2d_output_padding_beyond_stride.json", "stride 1, dilation 2, output_padding 1: allowed because it is below the dilation; conv2d's adjoint has an extra row and column",
+                     2, 2, 3, 3, 3, 2, 2, {1, 1, {}, 1, 1, 2, 2, 1}, true);
     return b.cases;
 }
 

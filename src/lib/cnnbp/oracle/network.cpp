@@ -10,6 +10,8 @@
 
 namespace cnnbp {
 
+using json = nlohmann::ordered_json;
+
 using ops::scaled;
 using ops::operator+;
 
@@ -155,14 +157,14 @@ void evaluate_network(const NetworkCase& net, Evaluation& e) {
         back[l] = layer.op->backward_error(layer.params, net.params[l - 1], t.a[l - 1], c[l - 1], t.da[l], g);
         g = back[l].g_in;
     }
-    auto coefficient = [](Array value, const Value& coef) { return expected(std::move(value), ops::array_of(coef), 1.0); };
+    auto coefficient = [](Array value, const Value& coef) { return rounded_output(std::move(value), ops::array_of(coef), 1.0); };
     e.layers = L;
-    e.outputs["loss"] = expected(to_array(t.loss), to_array(c_loss), 1.0);
+    e.outputs["loss"] = rounded_output(to_array(t.loss), to_array(c_loss), 1.0);
     e.outputs["dx"] = coefficient(ops::array_of(t.da[0]), g);
     for (std::size_t l = 1; l <= L; ++l) {
         const std::string key = "layer_grads[" + std::to_string(l - 1) + "]";
         if (t.grads[l - 1].dw) e.outputs[key + ".dw"] = coefficient(ops::array_of(*t.grads[l - 1].dw), *back[l].dw);
-        if (t.grads[l - 1].db) e.outputs[key + ".db"] = expected(to_array(*t.grads[l - 1].db), to_array(*back[l].db), 1.0);
+        if (t.grads[l - 1].db) e.outputs[key + ".db"] = rounded_output(to_array(*t.grads[l - 1].db), to_array(*back[l].db), 1.0);
     }
 }
 
