@@ -1,8 +1,9 @@
-// RapidCheck generators for the property tests. Shapes and parameters are drawn first and the input size
-// last, so that every case is valid by construction (no discarding); values are small integers mapped to
-// multiples of 1/16 in [-2, 2], so that every sum is exact and a shrunk counterexample reads as plain numbers.
-// Shapes and parameters follow RapidCheck's size (early cases are small, the ranges open up as the run goes on,
-// and shrinking goes to the smallest value of each range); values do not.
+// RapidCheck generators for the property tests. The cases of the layers come from the one generator of cases, each
+// op's generate() (src/lib/cnnbp/ops/), driven by RapidCheck (rc_draw.hpp), the same generator hunt draws from:
+// shapes and parameters first and the input size last, so that every case is valid by construction (no discarding);
+// values are small integers mapped to multiples of 1/16 in [-2, 2], so that every sum is exact and a shrunk
+// counterexample reads as plain numbers. Below, each is given the layer's own types. The MLP's cases, which are no op,
+// are drawn here.
 #pragma once
 
 #include "cnnbp/layers/avgpool2d.hpp"
@@ -12,6 +13,9 @@
 #include "cnnbp/net/mlp.hpp"
 #include "cnnbp/layers/pad2d.hpp"
 
+#include "cnnbp/ops/op.hpp"
+#include "support/rc_draw.hpp"
+
 #include <rapidcheck.h>
 
 #include <algorithm>
@@ -20,13 +24,6 @@
 #include <vector>
 
 namespace cnnbp::testing {
-
-// One value k/16 with k in [-32, 32], drawn uniformly whatever RapidCheck's size, and shrinking toward 0 through
-// small magnitudes (0, 1/16, -1/16, 2/16, ...): an integer m in [0, 64] is unfolded as 0, 1, -1, 2, -2, ...
-inline rc::Gen<double> gen_value() {
-    return rc::gen::map(rc::gen::resize(100, rc::gen::inRange(0, 65)),
-                        [](int m) { return (m % 2 == 1 ? (m + 1) / 2 : -(m / 2)) / 16.0; });
-}
 
 // A tensor of the given shape with values from gen_value().
 inline rc::Gen<Tensor4> gen_tensor(Shape4 s) {
@@ -43,21 +40,14 @@ inline rc::Gen<arma::vec> gen_vec(arma::uword n) {
                         [](const std::vector<double>& values) { return arma::vec(values); });
 }
 
-// Draws the input extent along one axis after the window: at least what one window needs
-// (d(K-1)+1 - p_lo - p_hi, and at least 1), at most 9 (or that least value, if larger).
-inline int draw_extent(int kernel, int dilation, int pad_lo, int pad_hi) {
-    const int least = std::max(1, dilation * (kernel - 1) + 1 - pad_lo - pad_hi);
-    return *rc::gen::inRange(least, std::max(least, 9) + 1);
+// A case of `op` from its generator, converted by `convert` to the layer's own types.
+template <class F>
+auto gen_layer_case(const char* op, F convert) {
+    return rc::gen::map(gen_op_case(find_op(op, "gen_layer_case")), convert);
 }
 
-// Dilation 1..3, but no larger than a 9-pixel input with this padding can hold, so that H stays <= 9.
-inline int draw_dilation(int kernel, int pad_lo, int pad_hi) {
-    const int most = kernel == 1 ? 3 : std::clamp((9 + pad_lo + pad_hi - 1) / (kernel - 1), 1, 3);
-    return *rc::gen::inRange(1, most + 1);
-}
-
-// A conv2d case: N 1-3; C, F 1-4 with groups dividing both; kernel 1-4; stride 1-3; asymmetric
-// padding 0-3; dilation 1-3; H, W 1-9; with or without bias; and a dout shaped like the output.
+// A conv2d case (ops/conv2d.cpp): N 1-3; groups 1-3 with 1-2 channels and filters per group, or depthwise with up to 4;
+// kernel 1-4; stride 1-3; padding 0-3 on each side; dilation 1-2; the input at least one window plus 0-4; bias or not.
 struct ConvCase {
     Tensor4 x, w;
     std::optional<arma::vec> b;
@@ -66,26 +56,10 @@ struct ConvCase {
 };
 
 inline rc::Gen<ConvCase> gen_conv_case() {
-    return rc::gen::exec([] {
-        ConvCase k;
-        const int groups = *rc::gen::inRange(1, 5);
-        const int c = groups * *rc::gen::inRange(1, 4 / groups + 1);
-        const int f = groups * *rc::gen::inRange(1, 4 / groups + 1);
-        const int kh = *rc::gen::inRange(1, 5), kw = *rc::gen::inRange(1, 5);
-        k.p.groups = groups;
-        k.p.stride_h = *rc::gen::inRange(1, 4);
-        k.p.stride_w = *rc::gen::inRange(1, 4);
-        k.p.pad = {*rc::gen::inRange(0, 4), *rc::gen::inRange(0, 4), *rc::gen::inRange(0, 4), *rc::gen::inRange(0, 4)};
-        k.p.dilation_h = draw_dilation(kh, k.p.pad.top, k.p.pad.bottom);
-        k.p.dilation_w = draw_dilation(kw, k.p.pad.left, k.p.pad.right);
-        const int h = draw_extent(kh, k.p.dilation_h, k.p.pad.top, k.p.pad.bottom);
-        const int w = draw_extent(kw, k.p.dilation_w, k.p.pad.left, k.p.pad.right);
-        const int n = *rc::gen::inRange(1, 4);
-        k.x = *gen_tensor({(arma::uword)n, (arma::uword)c, (arma::uword)h, (arma::uword)w});
-        k.w = *gen_tensor({(arma::uword)f, (arma::uword)(c / groups), (arma::uword)kh, (arma::uword)kw});
-        if (*rc::gen::arbitrary<bool>()) k.b = *gen_vec(f);
-        const Conv2dShape s = conv2d_shape("gen_conv_case", k.x.shape(), k.w.shape(), k.b, k.p);
-        k.dout = *gen_tensor(s.out_shape);
+    return gen_layer_case("conv2d", [](const OpCase& c) {
+        ConvCase k{to_tensor4(c.inputs.at("x"), "x"), to_tensor4(c.inputs.at("w"), "w"), std::nullopt,
+                   std::any_cast<Conv2dParams>(c.params), to_tensor4(*c.dout, "dout")};
+        if (c.inputs.count("b")) k.b = to_vector(c.inputs.at("b"), "b");
         return k;
     });
 }
@@ -101,7 +75,7 @@ inline void showValue(const ConvCase& k, std::ostream& os) {
     os << "dout " << k.dout;
 }
 
-// A pad2d case: N 1-3, C 1-4, H, W 1-9, each padding 0-3, and a dout shaped like the output.
+// A pad2d case (ops/pad2d.cpp): N 1-3, C 1-3, H, W 1-5, each padding 0-3, and a dout shaped like the output.
 struct PadCase {
     Tensor4 x;
     Padding p;
@@ -109,62 +83,15 @@ struct PadCase {
 };
 
 inline rc::Gen<PadCase> gen_pad_case() {
-    return rc::gen::exec([] {
-        PadCase k;
-        k.p = {*rc::gen::inRange(0, 4), *rc::gen::inRange(0, 4), *rc::gen::inRange(0, 4), *rc::gen::inRange(0, 4)};
-        const Shape4 s{(arma::uword)*rc::gen::inRange(1, 4), (arma::uword)*rc::gen::inRange(1, 5),
-                       (arma::uword)*rc::gen::inRange(1, 10), (arma::uword)*rc::gen::inRange(1, 10)};
-        k.x = *gen_tensor(s);
-        k.dout = *gen_tensor({s.n, s.c, s.h + k.p.top + k.p.bottom, s.w + k.p.left + k.p.right});
-        return k;
+    return gen_layer_case("pad2d", [](const OpCase& c) {
+        return PadCase{to_tensor4(c.inputs.at("x"), "x"), std::any_cast<Padding>(c.params), to_tensor4(*c.dout, "dout")};
     });
 }
 
 inline void showValue(const PadCase& k, std::ostream& os) { os << "pad2d case: padding " << k.p << "\nx " << k.x << "dout " << k.dout; }
 
-// A tensor whose values are all different (a shuffled 0, 1, 2, ... centred on 0, divided by 8), so that no max-pool
-// window has a tie and the derivative exists everywhere.
-inline rc::Gen<Tensor4> gen_distinct_tensor(Shape4 s) {
-    return rc::gen::map(rc::gen::container<std::vector<int>>(s.size(), rc::gen::resize(100, rc::gen::inRange(0, 1 << 20))),
-                        [s](const std::vector<int>& keys) {
-                            std::vector<arma::uword> order(keys.size());
-                            for (arma::uword k = 0; k < order.size(); ++k) order[k] = k;
-                            std::stable_sort(order.begin(), order.end(),
-                                             [&](arma::uword a, arma::uword b) { return keys[a] < keys[b]; });
-                            Tensor4 t(s);
-                            for (arma::uword k = 0; k < order.size(); ++k)
-                                t.memptr()[order[k]] = (double(k) - double(order.size() / 2)) / 8.0;
-                            return t;
-                        });
-}
-
-// A pooling window: kernel 1-4, stride 1-3, each padding 0 to floor(K/2), dilation 1-3 when `dilated`, ceil_mode
-// either way; then H, W from draw_extent. A dilated window that would lie wholly in the padding (G4) falls back to
-// dilation 1, which cannot (see the geometry page).
-inline Window2d draw_pool_window(bool dilated, arma::uword& h, arma::uword& w) {
-    Window2d g;
-    g.kernel_h = *rc::gen::inRange(1, 5);
-    g.kernel_w = *rc::gen::inRange(1, 5);
-    g.stride_h = *rc::gen::inRange(1, 4);
-    g.stride_w = *rc::gen::inRange(1, 4);
-    g.pad = {*rc::gen::inRange(0, g.kernel_h / 2 + 1), *rc::gen::inRange(0, g.kernel_h / 2 + 1),
-             *rc::gen::inRange(0, g.kernel_w / 2 + 1), *rc::gen::inRange(0, g.kernel_w / 2 + 1)};
-    g.dilation_h = dilated ? draw_dilation(g.kernel_h, g.pad.top, g.pad.bottom) : 1;
-    g.dilation_w = dilated ? draw_dilation(g.kernel_w, g.pad.left, g.pad.right) : 1;
-    g.ceil_mode = *rc::gen::arbitrary<bool>();
-    h = draw_extent(g.kernel_h, g.dilation_h, g.pad.top, g.pad.bottom);
-    w = draw_extent(g.kernel_w, g.dilation_w, g.pad.left, g.pad.right);
-    try {
-        pool_output_size("gen", g, h, w);
-    } catch (const Error&) {
-        g.dilation_h = g.dilation_w = 1;
-        h = draw_extent(g.kernel_h, 1, g.pad.top, g.pad.bottom);
-        w = draw_extent(g.kernel_w, 1, g.pad.left, g.pad.right);
-    }
-    return g;
-}
-
-// A max-pooling case: N 1-3, C 1-3, distinct values (no ties), any valid window with dilation and ceil_mode.
+// A max-pooling case (ops/maxpool2d.cpp): N 1-3, C 1-2, all values different (no ties), any valid window: kernel
+// 1-4, stride 1-3, padding up to K/2, dilation 1-2, ceil_mode either way.
 struct MaxPoolCase {
     Tensor4 x;
     Window2d g;
@@ -172,15 +99,8 @@ struct MaxPoolCase {
 };
 
 inline rc::Gen<MaxPoolCase> gen_maxpool_case() {
-    return rc::gen::exec([] {
-        MaxPoolCase k;
-        arma::uword h = 0, w = 0;
-        k.g = draw_pool_window(true, h, w);
-        const Shape4 s{(arma::uword)*rc::gen::inRange(1, 4), (arma::uword)*rc::gen::inRange(1, 4), h, w};
-        k.x = *gen_distinct_tensor(s);
-        const OutputSize o = pool_output_size("gen", k.g, h, w);
-        k.dout = *gen_tensor({s.n, s.c, o.h, o.w});
-        return k;
+    return gen_layer_case("maxpool2d", [](const OpCase& c) {
+        return MaxPoolCase{to_tensor4(c.inputs.at("x"), "x"), std::any_cast<Window2d>(c.params), to_tensor4(*c.dout, "dout")};
     });
 }
 
@@ -190,8 +110,8 @@ inline void showValue(const MaxPoolCase& k, std::ostream& os) {
        << "), ceil_mode " << k.g.ceil_mode << "\nx " << k.x << "dout " << k.dout;
 }
 
-// An average-pooling case: N 1-3, C 1-3, values k/16, any valid window without dilation, ceil_mode and
-// count_include_pad either way.
+// An average-pooling case (ops/avgpool2d.cpp): N 1-3, C 1-2, values k/16, any valid window without dilation,
+// ceil_mode and count_include_pad either way.
 struct AvgPoolCase {
     Tensor4 x;
     AvgPool2dParams p;
@@ -199,16 +119,9 @@ struct AvgPoolCase {
 };
 
 inline rc::Gen<AvgPoolCase> gen_avgpool_case() {
-    return rc::gen::exec([] {
-        AvgPoolCase k;
-        arma::uword h = 0, w = 0;
-        k.p.window = draw_pool_window(false, h, w);
-        k.p.count_include_pad = *rc::gen::arbitrary<bool>();
-        const Shape4 s{(arma::uword)*rc::gen::inRange(1, 4), (arma::uword)*rc::gen::inRange(1, 4), h, w};
-        k.x = *gen_tensor(s);
-        const OutputSize o = pool_output_size("gen", k.p.window, h, w);
-        k.dout = *gen_tensor({s.n, s.c, o.h, o.w});
-        return k;
+    return gen_layer_case("avgpool2d", [](const OpCase& c) {
+        return AvgPoolCase{to_tensor4(c.inputs.at("x"), "x"), std::any_cast<AvgPool2dParams>(c.params),
+                           to_tensor4(*c.dout, "dout")};
     });
 }
 
@@ -224,7 +137,7 @@ inline rc::Gen<arma::mat> gen_matrix(arma::uword rows, arma::uword cols) {
     return rc::gen::map(gen_tensor({1, 1, rows, cols}), [](const Tensor4& t) { return arma::mat(t.plane(0, 0)); });
 }
 
-// A linear case: N 1-4, D 1-6, M 1-5, with or without bias.
+// A linear case (ops/linear.cpp): N 1-3, D 1-6, M 1-5, with or without bias.
 struct LinearCase {
     arma::mat x, w;
     std::optional<arma::vec> b;
@@ -232,13 +145,9 @@ struct LinearCase {
 };
 
 inline rc::Gen<LinearCase> gen_linear_case() {
-    return rc::gen::exec([] {
-        LinearCase k;
-        const arma::uword n = *rc::gen::inRange(1, 5), d = *rc::gen::inRange(1, 7), m = *rc::gen::inRange(1, 6);
-        k.x = *gen_matrix(n, d);
-        k.w = *gen_matrix(m, d);
-        if (*rc::gen::arbitrary<bool>()) k.b = *gen_vec(m);
-        k.dout = *gen_matrix(n, m);
+    return gen_layer_case("linear", [](const OpCase& c) {
+        LinearCase k{to_matrix(c.inputs.at("x"), "x"), to_matrix(c.inputs.at("w"), "w"), std::nullopt, to_matrix(*c.dout, "dout")};
+        if (c.inputs.count("b")) k.b = to_vector(c.inputs.at("b"), "b");
         return k;
     });
 }
@@ -249,7 +158,8 @@ inline void showValue(const LinearCase& k, std::ostream& os) {
     os << "dout =\n" << k.dout;
 }
 
-// A loss case: N 1-4, M 1-5, activations (or logits) a, targets y, labels, and an upstream gradient dloss.
+// A loss case for both losses at once (the same a serves as mse's activations and as the logits): N 1-4, M 1-5,
+// targets y, labels, and an upstream gradient dloss.
 struct LossCase {
     arma::mat a, y;
     arma::uvec labels;

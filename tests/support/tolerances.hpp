@@ -17,6 +17,12 @@ namespace cnnbp::testing {
 // worst case, and that worst case needs every rounding to go the same way).
 inline constexpr Tolerance forms_agree{1e-12, 0.0};
 
+// The same two forms on values that are not dyadic (after a sigmoid or tanh): each sum of m terms then carries a
+// rounding error of at most about m eps times the sum of its terms' magnitudes, and the terms may cancel to a result
+// far smaller than they are (a db of 1.4e-7 from deltas of 0.1), so the bound must be relative to those magnitudes,
+// `terms` (an upper bound of them), not to the result: 1e-12 of it covers m up to ~4000 as above.
+inline Tolerance forms_agree_with_terms(double terms) { return {1e-12, 1e-12 * terms}; }
+
 // Central differences with power-of-two steps (gradcheck.hpp, (F3)) on dyadic data: x +- h is exact, the
 // layers tested here are linear in each argument so the truncation error (F2) vanishes, and the sums
 // are exact as above. The numerical gradient is then exact; 1e-10 relative to the tensor's largest
