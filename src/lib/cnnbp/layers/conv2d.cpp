@@ -24,6 +24,13 @@ Conv2dShape conv2d_shape(const char* fn, const Shape4& x, const Shape4& w, const
     return {g, o, x.c / groups, w.n / groups, {x.n, w.n, o.h, o.w}};
 }
 
+arma::vec bias_gradient(const Tensor4& dout) {
+    arma::vec db(dout.c(), arma::fill::zeros);
+    for (arma::uword n = 0; n < dout.n(); ++n)
+        for (arma::uword f = 0; f < dout.c(); ++f) db(f) += arma::accu(dout.plane(n, f));
+    return db;
+}
+
 namespace {
 
 // Validates the backward's inputs: the forward's shapes, and dout shaped like the output.
@@ -33,14 +40,6 @@ Conv2dShape backward_shape(const char* fn, const Tensor4& dout, const Tensor4& x
     if (!(dout.shape() == s.out_shape))
         fail(fn, ": dout has shape ", dout.shape(), " but the output shape is ", s.out_shape);
     return s;
-}
-
-// The gradient a bias gets, (C5): db[f] = sum over n, i, j of dout[n,f,i,j].
-arma::vec bias_gradient(const Tensor4& dout) {
-    arma::vec db(dout.c(), arma::fill::zeros);
-    for (arma::uword n = 0; n < dout.n(); ++n)
-        for (arma::uword f = 0; f < dout.c(); ++f) db(f) += arma::accu(dout.plane(n, f));
-    return db;
 }
 
 }  // namespace

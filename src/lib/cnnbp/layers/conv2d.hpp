@@ -43,6 +43,10 @@ struct Conv2dShape {
 Conv2dShape conv2d_shape(const char* fn, const Shape4& x, const Shape4& w, const std::optional<arma::vec>& b,
                          const Conv2dParams& p);
 
+/// The gradient a per-channel bias gets, \ref eq_C5 "(C5)": db[f] = sum over n, i, j of dout[n,f,i,j], the sum over
+/// the batch and every position (never averaged). dout is (N, F, H', W'); db is (F).
+arma::vec bias_gradient(const Tensor4& dout);
+
 /// Forward, by the definition \ref eq_C1 "(C1)":
 /// out[n,f,i,j] = b[f] + sum_{c',u,v} w[f,c',u,v] x_p[n, g C_g + c', i s_h + u d_h, j s_w + v d_w],
 /// with g = f / F_g the group of filter f and x_p the zero-padded input.

@@ -85,14 +85,6 @@ ConvTranspose2dShape backward_shape(const char* fn, const Tensor4& dout, const T
     return s;
 }
 
-// The gradient a bias gets, (U8): db[f] = sum over n, i, j of dout[n,f,i,j].
-arma::vec bias_gradient(const Tensor4& dout) {
-    arma::vec db(dout.c(), arma::fill::zeros);
-    for (arma::uword n = 0; n < dout.n(); ++n)
-        for (arma::uword f = 0; f < dout.c(); ++f) db(f) += arma::accu(dout.plane(n, f));
-    return db;
-}
-
 void add_bias(Tensor4& out, const std::optional<arma::vec>& b) {
     if (!b) return;
     for (arma::uword n = 0; n < out.n(); ++n)
@@ -173,7 +165,7 @@ ConvTranspose2dGrads conv_transpose2d_backward(const Tensor4& dout, const Tensor
     const Tensor4 dx = keep_first(conv2d_forward_matrix(dout, w, std::nullopt, s.conv), x.h(), x.w());
     // term 2, (U7): conv2d's dw map with dout in the input's place and E x in the upstream gradient's.
     const Tensor4 dw = conv2d_backward(zero_extend(x, s.conv_out_shape), dout, w, s.conv).dw;
-    return {dx, dw, bias_gradient(dout)};  // term 3, (U8)
+    return {dx, dw, bias_gradient(dout)};  // term 3, (U8): the same sum as conv2d's (C5)
 }
 // [conv_transpose2d_backward]
 

@@ -10,13 +10,6 @@ namespace cnnbp::ops {
 using json = nlohmann::ordered_json;
 namespace {
 
-OpParams read_none(const ParamReader& r) {
-    r.allow({});
-    return {};
-}
-
-json write_none(const OpParams&) { return json::object(); }
-
 // A case's elements as one column, and back in the case's shape.
 arma::mat column(const Array& a) { return arma::mat(a.data); }
 Array shaped(const Array& like, const arma::mat& m) { return {like.shape, {m.begin(), m.end()}}; }
@@ -136,7 +129,7 @@ Op activation(const char* name, void (*evaluate)(const OpCase&, Evaluation&),
                                      std::vector<Fragile>&),
               BackwardCoefficients (*backward_error)(const OpParams&, const LayerParams&, const Value&, const Value&,
                                                      const Value&, const Value&)) {
-    return {.name = name, .inputs = {"x"}, .read = read_none, .write = write_none, .evaluate = evaluate,
+    return {.name = name, .inputs = {"x"}, .read = read_no_params, .write = write_no_params, .evaluate = evaluate,
             .takes = Takes::either, .forward = forward<which>, .backward = backward<which>,
             .forward_error = forward_error, .backward_error = backward_error, .generate = generate<which>};
 }

@@ -9,13 +9,6 @@ namespace cnnbp::ops {
 using json = nlohmann::ordered_json;
 namespace {
 
-OpParams read_none(const ParamReader& r) {
-    r.allow({});
-    return {};
-}
-
-json write_none(const OpParams&) { return json::object(); }
-
 // (E2): each output sums D products and a bias; dx sums M, dw and db sum N
 void evaluate_linear(const OpCase& c, Evaluation& e) {
     const arma::mat x = matrix_input(c, "x"), w = matrix_input(c, "w");
@@ -101,7 +94,7 @@ OpCase generate_flatten(Draw& d) {
 
 Op linear_op() {
     return {.name = "linear", .inputs = {"x", "w", "b"}, .optional = {"b"},
-            .read = read_none, .write = write_none, .evaluate = evaluate_linear,
+            .read = read_no_params, .write = write_no_params, .evaluate = evaluate_linear,
             .takes = Takes::rows, .weights = "a matrix (M, D)", .weights_are_images = false,
             .forward = forward_linear, .backward = backward_linear,
             .forward_error = forward_error_linear, .backward_error = backward_error_linear,
@@ -109,7 +102,7 @@ Op linear_op() {
 }
 
 Op flatten_op() {
-    return {.name = "flatten", .inputs = {"x"}, .read = read_none, .write = write_none, .evaluate = evaluate_flatten,
+    return {.name = "flatten", .inputs = {"x"}, .read = read_no_params, .write = write_no_params, .evaluate = evaluate_flatten,
             .forward = forward_flatten, .backward = backward_flatten,
             .forward_error = forward_error_flatten, .backward_error = backward_error_flatten,
             .generate = generate_flatten};

@@ -10,13 +10,6 @@ namespace cnnbp::ops {
 using json = nlohmann::ordered_json;
 namespace {
 
-OpParams read_none(const ParamReader& r) {
-    r.allow({});
-    return {};
-}
-
-json write_none(const OpParams&) { return json::object(); }
-
 void evaluate_mse(const OpCase& c, Evaluation& e) {
     const arma::mat a = matrix_input(c, "a"), y = matrix_input(c, "y");
     const double dloss = scalar_dout(c);
@@ -70,12 +63,12 @@ OpCase generate_softmax_cross_entropy(Draw& d) {
 
 Op mse_op() {
     return {.name = "mse", .inputs = {"a", "y"}, .loss = true,
-            .read = read_none, .write = write_none, .evaluate = evaluate_mse, .generate = generate_mse};
+            .read = read_no_params, .write = write_no_params, .evaluate = evaluate_mse, .generate = generate_mse};
 }
 
 Op softmax_cross_entropy_op() {
     return {.name = "softmax_cross_entropy", .inputs = {"z", "labels"}, .loss = true,
-            .read = read_none, .write = write_none, .evaluate = evaluate_softmax_cross_entropy,
+            .read = read_no_params, .write = write_no_params, .evaluate = evaluate_softmax_cross_entropy,
             .generate = generate_softmax_cross_entropy};
 }
 

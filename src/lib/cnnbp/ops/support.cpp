@@ -79,6 +79,13 @@ Value scaled(double s, const Value& a) {
 
 Array array_of(const Value& v) { return std::visit([](const auto& t) { return to_array(t); }, v); }
 
+OpParams read_no_params(const ParamReader& r) {
+    r.allow({});
+    return {};
+}
+
+json write_no_params(const OpParams&) { return json::object(); }
+
 Window2d read_window(const ParamReader& r, bool dilation) {
     if (!r.has("kernel")) fail(r.prefix, ".kernel is missing: ", r.op, " needs its window size");
     Window2d g;

@@ -54,6 +54,11 @@ Value scaled(double s, const Value& a);
 /// A value as an Array (row-major, as case files hold it).
 Array array_of(const Value& v);
 
+/// The reader of an op without parameters: any key is refused.
+OpParams read_no_params(const ParamReader& r);
+/// The writer of an op without parameters: an empty object (a case file then has no "params").
+nlohmann::ordered_json write_no_params(const OpParams&);
+
 /// A pooling window's parameters: kernel (required), stride (default: the kernel), padding, dilation (when the op
 /// has it), ceil_mode.
 Window2d read_window(const ParamReader& r, bool dilation);
