@@ -11,6 +11,7 @@ packages=(
   python3 python3-torch python3-numpy  # PyTorch as a witness in the tests (run by /usr/bin/python3)
   libbenchmark-dev                  # benchmarks (Google Benchmark)
   doxygen libjs-mathjax             # the documentation, with MathJax served locally
+  dpkg-dev pkgconf                  # the package: cpack -G DEB reads dependencies with dpkg-shlibdeps; the cnnbp.pc test
 )
 
 missing=()

@@ -1,5 +1,6 @@
 // build/cnnbp: the command-line face of the cnnbp oracle.
 #include "cnnbp/cnnbp.hpp"
+#include "cnnbp/version.hpp"  // generated from project(cnnbp VERSION ...) in CMakeLists.txt
 #include "demo.hpp"
 #include "oracle_commands.hpp"
 #include "suite.hpp"
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
     CLI::App app{
         "cnnbp: a reference implementation and test oracle for backpropagation in convolutional networks.\n"
         "Every backward computes the gradient of <out, dout> with respect to each input."};
+    app.set_version_flag("--version", "cnnbp " CNNBP_VERSION, "Print the version and exit");
     app.require_subcommand(1);
 
     auto* demo = app.add_subcommand(

@@ -182,3 +182,9 @@ TEST_CASE("cnnbp suite and hunt: usage errors exit 2 and an implementation that 
     CHECK(missing.status == 2);
     CHECK(missing.output.find("no_such_folder") != std::string::npos);
 }
+
+TEST_CASE("cnnbp --version prints the version set once in project() and exits 0", "[cli]") {
+    const Run r = run("--version");
+    CHECK(r.status == 0);
+    CHECK(r.output == std::string("cnnbp ") + CNNBP_PROJECT_VERSION + "\n");
+}
