@@ -114,21 +114,30 @@ int run_hunt(const HuntOptions& o) {
     const auto it = std::find_if(table.begin(), table.end(), [&](const Op& op) { return op.name == o.op && generates(op); });
     if (it == table.end()) fail("--op ", o.op, " is not an op hunt generates (", op_names(generates), ")");
     const Op& op = *it;
-    {  // every pinned name must be one the op draws
-        std::set<std::string> names;
-        for (std::uint64_t seed = 0; seed < 64; ++seed)
-            for (const Drawn& d : draw_case(op, seed, HuntOptions{}).drawn)
-                if (d.key[0] != '~') names.insert(d.key.substr(0, d.key.find('#')));
-        for (const auto& [name, range] : o.params)
-            if (!names.count(name)) {
+    {  // every pin must name a quantity the op draws, within the range it draws it from
+        std::map<std::string, std::pair<int, int>> ranges;
+        for (std::uint64_t seed = 0; seed < 256; ++seed)
+            for (const Drawn& d : draw_case(op, seed, HuntOptions{}).drawn) {
+                if (d.key[0] == '~') continue;
+                const std::string name = d.key.substr(0, d.key.find('#'));
+                auto [it, fresh] = ranges.try_emplace(name, d.lo, d.hi);
+                if (!fresh) it->second = {std::min(it->second.first, d.lo), std::max(it->second.second, d.hi)};
+            }
+        for (const auto& [name, range] : o.params) {
+            const auto it = ranges.find(name);
+            if (it == ranges.end()) {
                 std::string list;
-                for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+                for (const auto& [n, r] : ranges) list += (list.empty() ? "" : ", ") + n;
                 fail("--param ", name, " is not a parameter hunt draws for ", o.op, " (", list, ")");
             }
+            if (range.first < it->second.first || range.second > it->second.second)
+                fail("--param ", name, "=", range.first, "..", range.second, " is outside ", it->second.first, "..",
+                     it->second.second, ", the range hunt draws ", name, " from for ", o.op);
+        }
     }
     const Precision p = precision(o.dtype);
     Rng seeds(o.seed);
-    Implementation impl(o.impl, o.timeout);
+    Implementation impl(o.impl, o.timeout, o.startup_timeout);
     const bool progress = isatty(STDERR_FILENO);
     std::map<std::string, int> coverage;
     int unsupported = 0, not_judged = 0, invalid = 0;
@@ -177,12 +186,29 @@ int run_hunt(const HuntOptions& o) {
             }
         }
         if (progress) std::cerr << '\n';
+        // confirm in a fresh process: a failure that depends on what came before must not be shrunk into a wrong case
+        std::string note;
+        impl.restart();
+        if (judge_case(impl, write_case(smallest.c, "hunt"), "the minimal case, in a fresh process", p).kind != Outcome::failed) {
+            impl.restart();
+            const Outcome again = judge_case(impl, doc, "the first failing case, in a fresh process", p);
+            if (again.kind != Outcome::failed) {
+                write_text_file(o.save, format_json(doc));
+                std::cout << "hunt " << o.op << ": FLAKY: case " << i << " of " << o.cases << " (seed " << o.seed
+                          << ") failed, but passed again in a fresh process:\n  " << outcome.detail
+                          << "\nthe case is saved in " << o.save << " (no minimal case: the failure does not reproduce)\n";
+                return 1;
+            }
+            smallest = drawing, last = again, steps = 0;
+            note = "the smaller cases did not fail again in a fresh process, so the first failing case is reported as it was "
+                   "drawn (does the implementation keep state between cases?)\n";
+        }
         const json minimal = write_case(smallest.c, "hunt");
         json saved = minimal;
         saved["expected"] = expected_json(evaluate_case(minimal, "hunt"));
-        std::ofstream(o.save) << format_json(saved);
+        write_text_file(o.save, format_json(saved));
         std::cout << "hunt " << o.op << ": wrong answer on case " << i << " of " << o.cases << " (seed " << o.seed << ")\n"
-                  << "shrunk in " << steps << " steps to " << describe(smallest.c) << '\n'
+                  << note << "shrunk in " << steps << " steps to " << describe(smallest.c) << '\n'
                   << "  " << last.detail << '\n'
                   << "the minimal case, with what cnnbp expects, is saved in " << o.save << ":\n"
                   << format_json(saved);
@@ -198,6 +224,11 @@ int run_hunt(const HuntOptions& o) {
     if (o.coverage) {
         std::cout << "coverage (cases that had each condition):\n";
         for (const auto& [condition, count] : coverage) std::cout << "  " << std::setw(6) << count << "  " << condition << '\n';
+    }
+    if (o.cases - invalid - unsupported - not_judged <= 0) {  // no case judged: that is no pass
+        std::cout << "nothing was judged" << (invalid ? " (every drawn case was invalid: are the --param pins possible together?)" : "")
+                  << ": exit status 4\n";
+        return 4;
     }
     return 0;
 }

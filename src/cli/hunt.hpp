@@ -14,7 +14,7 @@ struct HuntOptions {
     int cases = 1000;
     unsigned long long seed = 1;
     bool ties = false, coverage = false;
-    double timeout = 10.0;
+    double timeout = 10.0, startup_timeout = 60.0;
     std::map<std::string, std::pair<int, int>> params;  ///< --param NAME=VALUE or NAME=LO..HI
 };
 

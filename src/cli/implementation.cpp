@@ -1,21 +1,55 @@
 #include "implementation.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/limits.hpp"
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace cnnbp::cli {
 
-Implementation::Implementation(std::string command, double timeout_seconds)
-    : command_(std::move(command)), timeout_(timeout_seconds) {
+namespace {
+
+// The process groups alive now, killed when cnnbp is interrupted or exits.
+std::set<pid_t>& groups() {
+    static std::set<pid_t> alive;
+    return alive;
+}
+
+void kill_groups_and_reraise(int signal) {
+    for (pid_t g : groups()) kill(-g, SIGKILL);
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+}
+
+std::string describe_status(int status) {
+    if (WIFSIGNALED(status))
+        return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    const int code = WEXITSTATUS(status);
+    std::string what = "exited with status " + std::to_string(code);
+    if (code > 128 && code < 128 + 65)  // the shell reports a child killed by signal k as 128 + k
+        what += " (the shell's way of saying signal " + std::to_string(code - 128) + ", " + strsignal(code - 128) + ")";
+    return what;
+}
+
+}  // namespace
+
+Implementation::Implementation(std::string command, double timeout_seconds, double startup_seconds)
+    : command_(std::move(command)), timeout_(timeout_seconds), startup_(startup_seconds) {
+    if (!(timeout_ > 0) || !std::isfinite(timeout_))
+        fail("--timeout must be a positive number of seconds, got ", timeout_);
+    if (!(startup_ >= 0) || !std::isfinite(startup_))
+        fail("--startup-timeout must be a number of seconds >= 0, got ", startup_);
     std::signal(SIGPIPE, SIG_IGN);  // a dead implementation must not kill cnnbp when it writes to it
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, kill_groups_and_reraise);
     start();
 }
 
@@ -27,69 +61,97 @@ void Implementation::start() {
     pid_ = fork();
     if (pid_ < 0) fail("cannot start the implementation: ", std::strerror(errno));
     if (pid_ == 0) {
+        setpgid(0, 0);  // a group of its own: the shell and everything it starts
         dup2(in[0], STDIN_FILENO);
         dup2(out[1], STDOUT_FILENO);
         close(in[0]), close(in[1]), close(out[0]), close(out[1]);
         execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
+    setpgid(pid_, pid_);  // also here, so that the group exists before either side goes on
+    groups().insert(pid_);
     close(in[0]), close(out[1]);
     to_child_ = in[1], from_child_ = out[0];
     fcntl(to_child_, F_SETFD, FD_CLOEXEC), fcntl(from_child_, F_SETFD, FD_CLOEXEC);
+    fcntl(to_child_, F_SETFL, fcntl(to_child_, F_GETFL) | O_NONBLOCK);  // a write never blocks past the timeout
     buffer_.clear();
+    fresh_ = true;
 }
 
 void Implementation::stop() {
     if (pid_ <= 0) return;
     close(to_child_), close(from_child_);
-    kill(pid_, SIGTERM);
+    kill(-pid_, SIGTERM);
     int status = 0;
     for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(10000);
-    if (waitpid(pid_, &status, WNOHANG) == 0) kill(pid_, SIGKILL), waitpid(pid_, &status, 0);
+    kill(-pid_, SIGKILL);  // whatever is left of the group, the shell's children included
+    if (waitpid(pid_, &status, WNOHANG) == 0) waitpid(pid_, &status, 0);
+    groups().erase(pid_);
     pid_ = -1;
 }
+
+void Implementation::restart() { stop(); }
 
 bool Implementation::ask(const std::string& line, std::string& answer, std::string& problem) {
     if (pid_ <= 0) start();
     const std::string message = line + "\n";
-    for (std::size_t sent = 0; sent < message.size();) {
-        const ssize_t n = write(to_child_, message.data() + sent, message.size() - sent);
-        if (n <= 0) {
-            problem = "the implementation stopped reading its input (it exited or crashed)";
-            stop();
-            return false;
-        }
-        sent += std::size_t(n);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_);
+    const double seconds = timeout_ + (fresh_ ? startup_ : 0.0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    std::size_t sent = 0, searched = 0;
+    auto give_up = [&](const std::string& why) {
+        problem = why;
+        stop();
+        return false;
+    };
     for (;;) {
-        const auto newline = buffer_.find('\n');
+        const auto newline = buffer_.find('\n', searched);
         if (newline != std::string::npos) {
             answer = buffer_.substr(0, newline);
             buffer_.erase(0, newline + 1);
+            fresh_ = false, ever_answered_ = true;
             return true;
         }
+        searched = buffer_.size();  // look only at what arrives next: a long line is read in linear time
+        if (buffer_.size() > limits().file_bytes)
+            return give_up("an answer line longer than " + std::to_string(limits().file_bytes) + " bytes (--max-file-bytes)");
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            problem = "no answer within " + std::to_string(timeout_) + " s (a hang?)";
-            stop();
-            return false;
+        if (left.count() <= 0)
+            return give_up(std::string(sent < message.size() ? "the case was not read" : "no answer") + " within " +
+                           std::to_string(seconds) + " s (a hang?" + (fresh_ ? " The start-up counts too: --startup-timeout" : "") + ")");
+        pollfd p[2] = {{from_child_, POLLIN, 0}, {to_child_, POLLOUT, 0}};
+        const nfds_t count = sent < message.size() ? 2 : 1;  // read while writing: an answer may come early
+        if (poll(p, count, int(std::min<long long>(left.count(), 1000))) <= 0) continue;
+        if (count == 2 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            const ssize_t n = write(to_child_, message.data() + sent, message.size() - sent);
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                return give_up("the implementation stopped reading its input (it exited, crashed or closed it)");
+            if (n > 0) sent += std::size_t(n);
         }
-        pollfd p{from_child_, POLLIN, 0};
-        if (poll(&p, 1, int(left.count())) <= 0) continue;
+        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         char chunk[65536];
         const ssize_t n = read(from_child_, chunk, sizeof chunk);
-        if (n <= 0) {
-            int status = 0;
-            waitpid(pid_, &status, 0);
-            pid_ = -1;
-            close(to_child_), close(from_child_);
-            problem = WIFSIGNALED(status) ? "the implementation was killed by signal " + std::to_string(WTERMSIG(status))
-                                          : "the implementation exited with status " + std::to_string(WEXITSTATUS(status)) +
-                                                " without answering";
-            return false;
+        if (n > 0) {
+            buffer_.append(chunk, std::size_t(n));
+            continue;
         }
-        buffer_.append(chunk, std::size_t(n));
+        // its output is closed: it exited, crashed, or closed its output and lives on (then it is killed)
+        int status = 0;
+        pid_t done = 0;
+        for (int i = 0; i < 20 && (done = waitpid(pid_, &status, WNOHANG)) == 0; ++i) usleep(10000);
+        const std::string how = done == pid_ ? describe_status(status) + " without answering" : "closed its output without exiting";
+        const bool not_run = done == pid_ && WIFEXITED(status) && (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126);
+        if (done == pid_) {  // reaped already: kill what is left of its group, then forget it
+            kill(-pid_, SIGKILL);
+            groups().erase(pid_);
+            close(to_child_), close(from_child_);
+            pid_ = -1;
+        }
+        stop();
+        if (not_run && !ever_answered_)
+            fail("the implementation `", command_, "` could not be run: the shell ", how,
+                 WEXITSTATUS(status) == 127 ? " (command not found)" : " (not executable)");
+        problem = "the implementation " + how;
+        return false;
     }
 }
 

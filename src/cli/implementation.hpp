@@ -1,6 +1,7 @@
-// An implementation under test, started once as a shell command and spoken to in JSON lines (docs/protocol.md):
-// cnnbp writes one case per line on its standard input and reads one answer per line from its standard output. Its
-// standard error stays the terminal's, so the user sees what it says.
+// An implementation under test, started as a shell command and spoken to in JSON lines (docs/protocol.md): cnnbp
+// writes one case per line on its standard input and reads one answer per line from its standard output. Its
+// standard error stays the terminal's, so the user sees what it says. It runs in a process group of its own, which
+// is killed as a whole on a timeout, on a restart and when cnnbp exits or is interrupted, so that no process is left.
 #pragma once
 
 #include <string>
@@ -10,15 +11,22 @@ namespace cnnbp::cli {
 
 class Implementation {
 public:
-    /// Starts `command` under /bin/sh. Throws cnnbp::Error if it cannot be started.
-    explicit Implementation(std::string command, double timeout_seconds = 10.0);
+    /// Starts `command` under /bin/sh. `timeout_seconds` bounds each answer (writing the case and reading the answer);
+    /// `startup_seconds` is added for the first answer after a start (an `import torch` can take many seconds).
+    /// Throws cnnbp::Error if it cannot be started or a timeout is not a positive number.
+    explicit Implementation(std::string command, double timeout_seconds = 10.0, double startup_seconds = 60.0);
     ~Implementation();
     Implementation(const Implementation&) = delete;
     Implementation& operator=(const Implementation&) = delete;
 
-    /// Sends one line and waits for one line back. On a crash, a closed output or a timeout, returns false and sets
-    /// `problem` (the process is then stopped and restarted on the next call).
+    /// Sends one line and waits for one line back. On a crash, a closed output, a timeout or an answer longer than
+    /// limits().file_bytes, returns false and sets `problem`; the process group is then stopped and started again on
+    /// the next call. Throws cnnbp::Error when the command cannot be run at all (the shell's exit status 127 or 126
+    /// before any answer).
     bool ask(const std::string& line, std::string& answer, std::string& problem);
+
+    /// Stops the process group; the next ask() starts a fresh one.
+    void restart();
 
     /// The command, as the user gave it.
     const std::string& command() const { return command_; }
@@ -27,9 +35,11 @@ private:
     void start();
     void stop();
     std::string command_;
-    double timeout_;
-    pid_t pid_ = -1;
+    double timeout_, startup_;
+    pid_t pid_ = -1;  // also the process group's id
     int to_child_ = -1, from_child_ = -1;
+    bool fresh_ = true;       // no answer read since the last start
+    bool ever_answered_ = false;
     std::string buffer_;
 };
 

@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
     suite->add_option("--impl", impl, "the implementation: a shell command")->required();
     suite->add_option("--dtype", dtype, "the precision it computes in: float64 (default) or float32");
     suite->add_option("--timeout", timeout, "seconds to wait for one answer (default 10)");
+    double startup_timeout = 60.0;
+    suite->add_option("--startup-timeout", startup_timeout, "seconds more for the first answer after a start (default 60)");
 
     cnnbp::cli::HuntOptions hunt_options;
     std::vector<std::string> hunt_params;
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
     hunt->add_option("--param", hunt_params, "pin or bound a drawn parameter: NAME=VALUE or NAME=LO..HI (repeatable)");
     hunt->add_option("--save", hunt_options.save, "where to save the shrunk failing case (default hunt-failure.json)");
     hunt->add_option("--timeout", hunt_options.timeout, "seconds to wait for one answer (default 10)");
+    hunt->add_option("--startup-timeout", hunt_options.startup_timeout, "seconds more for the first answer after a start (default 60)");
     hunt->add_flag("--ties", hunt_options.ties, "draw max-pool inputs with ties and relu inputs at 0 (off by default)");
     hunt->add_flag("--coverage", hunt_options.coverage, "report how often each edge condition was generated");
 
@@ -94,7 +97,7 @@ int main(int argc, char** argv) {
         if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);
-        if (*suite) return cnnbp::cli::run_suite(suite_dir, impl, dtype, timeout);
+        if (*suite) return cnnbp::cli::run_suite(suite_dir, impl, dtype, timeout, startup_timeout);
         if (*hunt) {
             for (const std::string& param : hunt_params) cnnbp::cli::add_hunt_param(hunt_options, param);
             return cnnbp::cli::run_hunt(hunt_options);

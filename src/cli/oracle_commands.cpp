@@ -23,15 +23,13 @@ std::string display_name(const std::string& path) { return path == "-" ? "standa
 int run_eval(const std::string& case_path, const std::string& out_path) {
     json doc = read_json_file(case_path, false);
     const Evaluation e = evaluate_case(doc, display_name(case_path));
+    for (const auto& [key, x] : e.outputs)  // JSON has no infinity: refuse rather than write null
+        for (std::size_t k = 0; k < x.value.data.size(); ++k)
+            if (!std::isfinite(x.value.data[k]))
+                fail(display_name(case_path), ": ", key, " ", x.value.index_string(k), " is ", x.value.data[k],
+                     ": the case's numbers overflow double, so cnnbp has no expected value to give");
     doc["expected"] = expected_json(e);
-    const std::string text = format_json(doc);
-    if (out_path.empty() || out_path == "-") {
-        std::cout << text;
-    } else {
-        std::ofstream out(out_path);
-        if (!out) fail(out_path, ": cannot be written");
-        out << text;
-    }
+    write_text_file(out_path, format_json(doc));
     return 0;
 }
 
@@ -46,7 +44,7 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
     const Verdict v = check_result(e, result, display_name(result_path), p, ties == "any" ? TiePolicy::any : TiePolicy::first);
     if (as_json) {
         json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", u},
-                       {"exact", e.exact}, {"ties", ties}, {"pass", v.pass()}, {"not_provided", v.not_provided},
+                       {"exact", e.exact}, {"ties", ties}, {"pass", v.pass()}, {"fail", v.fail()}, {"not_provided", v.not_provided},
                        {"not_judged", v.not_judged}};
         report["tensors"] = json::array();
         for (const TensorVerdict& t : v.tensors) {
@@ -54,7 +52,8 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
             report["tensors"].push_back({{"key", t.key}, {"pass", t.pass}, {"worst_index", t.worst_index},
                                          {"value", number(t.value)}, {"expected", t.expected},
                                          {"difference", number(t.difference)}, {"bound", t.bound},
-                                         {"elements", t.elements}, {"judged", t.judged}, {"mostly_zero", t.mostly_zero}});
+                                         {"elements", t.elements}, {"judged", t.judged}, {"unbounded", t.unbounded},
+                                         {"mostly_zero", t.mostly_zero}});
         }
         std::cout << report.dump(2) << '\n';
     } else {
@@ -64,14 +63,16 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
         std::size_t width = 5;
         for (const TensorVerdict& t : v.tensors) width = std::max(width, t.key.size() + 1);
         for (const TensorVerdict& t : v.tensors) {
-            if (!v.not_judged.empty()) {
+            if (t.judged == 0 && !v.not_judged.empty()) {
                 std::cout << "  " << std::left << std::setw(int(width)) << t.key << "not judged\n";
                 continue;
             }
             std::cout << "  " << std::left << std::setw(int(width)) << t.key << (t.pass ? "pass" : "FAIL") << "  worst element "
                       << t.worst_index << ": " << t.value << " expected " << t.expected << ", |difference| "
                       << std::setprecision(3) << t.difference << (t.difference <= t.bound ? " <= " : " > ") << "bound "
-                      << t.bound << std::setprecision(17) << " (" << t.elements << " elements)\n";
+                      << t.bound << std::setprecision(17) << " (" << t.elements << " elements";
+            if (t.unbounded) std::cout << ", " << t.unbounded << " not judged: no finite bound";
+            std::cout << ")\n";
             if (t.mostly_zero)
                 std::cout << "        warning: most expected elements of " << t.key
                           << " are 0; this case cannot tell a right implementation from many wrong ones\n";
@@ -79,9 +80,10 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
         for (const std::string& key : v.not_provided) std::cout << "  " << std::left << std::setw(int(width)) << key << "not provided\n";
         if (v.tensors.empty()) std::cout << "  no output provided: nothing was judged\n";
         if (!v.not_judged.empty()) std::cout << "  NOT JUDGED: " << v.not_judged << '\n';
-        std::cout << (!v.not_judged.empty() ? "NOT JUDGED" : v.pass() ? "PASS" : "FAIL") << '\n';
+        std::cout << (v.fail() ? "FAIL" : v.pass() ? "PASS" : "NOT JUDGED") << '\n';
     }
-    return v.pass() ? 0 : 1;
+    // 1: a judged element is wrong; 4: nothing wrong, but not everything could be judged (or nothing was provided)
+    return v.fail() ? 1 : v.pass() ? 0 : 4;
 }
 
 int run_gradcheck(const std::string& case_path, bool all) {
@@ -118,7 +120,10 @@ int run_gradcheck(const std::string& case_path, bool all) {
 namespace cnnbp::cli {
 
 int run_golden(const std::string& dir) {
-    std::filesystem::create_directories(dir);
+    std::error_code ec;
+    if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) fail(dir, ": is not a folder");
+    std::filesystem::create_directories(dir, ec);
+    if (ec) fail(dir, ": cannot be created (", ec.message(), ")");
     const std::vector<GoldenCase> cases = golden_cases();
     const bool progress = isatty(STDERR_FILENO);
     std::ostringstream index;
@@ -134,14 +139,12 @@ int run_golden(const std::string& dir) {
         if (progress) std::cerr << "\rgolden: " << i + 1 << "/" << cases.size() << ' ' << std::flush;
         json doc = c.doc;
         doc["expected"] = expected_json(evaluate_case(doc, c.file));
-        std::ofstream out(std::filesystem::path(dir) / c.file);
-        if (!out) fail(dir, "/", c.file, ": cannot be written");
-        out << format_json(doc);
+        write_text_file((std::filesystem::path(dir) / c.file).string(), format_json(doc));
         index << "| `" << c.file << "` | " << doc["op"].get<std::string>() << " | " << c.exercises << " | "
               << (doc.value("exact", false) ? "yes" : "") << " |\n";
     }
     if (progress) std::cerr << '\n';
-    std::ofstream(std::filesystem::path(dir) / "README.md") << index.str();
+    write_text_file((std::filesystem::path(dir) / "README.md").string(), index.str());
     std::cout << "wrote " << cases.size() << " cases and README.md to " << dir << '\n';
     return 0;
 }

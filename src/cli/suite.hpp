@@ -20,6 +20,7 @@ struct Outcome {
 Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, const std::string& name, const Precision& p);
 
 /// cnnbp suite [DIR] --impl CMD [--dtype]: every case of DIR through the implementation. Returns the exit status.
-int run_suite(const std::string& dir, const std::string& impl, const std::string& dtype, double timeout);
+int run_suite(const std::string& dir, const std::string& impl, const std::string& dtype, double timeout,
+              double startup_timeout);
 
 }  // namespace cnnbp::cli

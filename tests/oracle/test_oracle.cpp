@@ -171,11 +171,21 @@ TEST_CASE("sequential case: the tiny CNN's numbers, the nested layer_grads, and 
     json wrong = expected;
     wrong["layer_grads"][0]["dw"][0][0][1][1] = 7.4;
     CHECK_FALSE(check_result(e, wrong, "r", precision("float32"), TiePolicy::first).pass());
-    // b = -3.5: every relu input is negative, every pooled value is 0, and the max pool's winner is a tie: (E7)
-    const Evaluation dead = evaluate_case(tiny_network(-3.5), "dead");
-    const Verdict v = check_result(dead, expected_json(dead), "r", precision("float32"), TiePolicy::first);
+    // b = -1: the conv output of window (1,0) is 1 - 1 = 0, relu's kink: a correct float32 computation may land on
+    // either side, so the case is not judged, (E7)
+    const Evaluation kink = evaluate_case(tiny_network(-1.0), "kink");
+    const Verdict v = check_result(kink, expected_json(kink), "r", precision("float32"), TiePolicy::first);
     CHECK_FALSE(v.not_judged.empty());
-    CHECK(v.not_judged.find("layer 3 (maxpool2d)") != std::string::npos);
+    CHECK(v.not_judged.find("layer 2 (relu)") != std::string::npos);
+    CHECK_FALSE(v.pass());
+    // b = -3.5: every relu input is negative, every pooled value is relu's 0, and the max pool's winner is a tie that
+    // cannot change any gradient (each cell's relu derivative is 0): judged, (E7)
+    const Evaluation dead = evaluate_case(tiny_network(-3.5), "dead");
+    const json dead_expected = expected_json(dead);
+    CHECK(check_result(dead, dead_expected, "r", precision("float32"), TiePolicy::first).pass());
+    json dead_wrong = dead_expected;
+    dead_wrong["layer_grads"][4]["dw"][0][0] = 0.5;
+    CHECK(check_result(dead, dead_wrong, "r", precision("float32"), TiePolicy::first).fail());
 }
 
 TEST_CASE("sequential case: bad networks throw cnnbp::Error naming the layer", "[oracle][sequential][errors]") {

@@ -1,5 +1,7 @@
 #include "cnnbp/core/tensor.hpp"
 
+#include "cnnbp/core/limits.hpp"
+
 #include "cnnbp/core/error.hpp"
 
 #include <iomanip>
@@ -19,7 +21,9 @@ std::string to_string(const Shape4& s) {
 }
 
 Tensor4::Tensor4(arma::uword n, arma::uword c, arma::uword h, arma::uword w)
-    : n_(n), c_(c), data_(h, w, n * c, arma::fill::zeros) {}
+    : n_(n), c_(c),
+      data_((checked_product("a tensor (N, C, H, W)", {n, c, h, w}, limits().elements, "--max-elements"), h), w, n * c,
+            arma::fill::zeros) {}
 
 Tensor4::Tensor4(const Shape4& s) : Tensor4(s.n, s.c, s.h, s.w) {}
 

@@ -10,6 +10,12 @@ namespace {
 
 const AvgPool2dParams& avg(const OpParams& p) { return std::any_cast<const AvgPool2dParams&>(p); }
 
+// Refused before anything is computed when it would be too large (limits.hpp): K_h K_w taps per output.
+void check_cost(const Window2d& g, const Shape4& x) {
+    const OutputSize o = pool_output_size("avgpool2d", g, x.h, x.w);
+    ops::check_cost("avgpool2d", {x.n, x.c, o.h, o.w}, std::uint64_t(g.kernel_h) * std::uint64_t(g.kernel_w));
+}
+
 OpParams read(const ParamReader& r) {
     r.allow({"kernel", "stride", "padding", "ceil_mode", "count_include_pad"});
     return AvgPool2dParams{read_window(r, false), r.boolean("count_include_pad", true)};
@@ -27,6 +33,7 @@ double roundings(const AvgPool2dParams& p) { return double(p.window.kernel_h * p
 void evaluate(const OpCase& c, Evaluation& e) {
     const AvgPool2dParams& p = avg(c.params);
     const Tensor4 x = tensor_input(c, "x");
+    check_cost(p.window, x.shape());
     const Array out = to_array(avgpool2d_forward(x, p));
     const Tensor4 dout = to_tensor4(dout_like(c, out), "dout");
     e.outputs["out"] = rounded_output(out, to_array(avgpool2d_forward(abs(x), p)), roundings(p));
@@ -34,7 +41,10 @@ void evaluate(const OpCase& c, Evaluation& e) {
                                to_array(avgpool2d_backward(abs(dout), x.shape(), p).dx), roundings(p));
 }
 
-Value forward(const OpParams& p, const LayerParams&, const Value& in) { return avgpool2d_forward(std::get<Tensor4>(in), avg(p)); }
+Value forward(const OpParams& p, const LayerParams&, const Value& in) {
+    check_cost(avg(p).window, std::get<Tensor4>(in).shape());
+    return avgpool2d_forward(std::get<Tensor4>(in), avg(p));
+}
 
 LayerBackward backward(const OpParams& p, const LayerParams&, const Value& in, const Value& dout) {
     return {avgpool2d_backward(std::get<Tensor4>(dout), std::get<Tensor4>(in).shape(), avg(p)).dx, {}};

@@ -1,6 +1,7 @@
 // conv2d as an op: its parameters in a case file, its evaluation with the magnitudes of (E2), its place in a network
 // with the error coefficients of (E6), and its random cases. The math is in layers/conv2d.hpp.
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/limits.hpp"
 #include "cnnbp/layers/conv2d.hpp"
 #include "cnnbp/ops/support.hpp"
 
@@ -27,6 +28,14 @@ json write(const OpParams& op) {
             {"dilation", pair_json(p.dilation_h, p.dilation_w)}, {"groups", p.groups}};
 }
 
+// Refused before anything is computed when it would be too large, (limits.hpp): the output, the work, and the
+// matrix of im2col (C_g K_h K_w rows, H' W' columns), which the matrix form holds for one sample and group.
+void check_cost(const Conv2dShape& s, const Shape4& x) {
+    const std::uint64_t taps = s.c_group * s.window.kernel_h * s.window.kernel_w;
+    ops::check_cost("conv2d", {x.n, s.out_shape.c, s.out.h, s.out.w}, taps);
+    checked_product("conv2d's im2col matrix", {taps, s.out.h, s.out.w}, limits().elements, "--max-elements");
+}
+
 // (E2): each output sums C_g K_h K_w products and a bias; each dx element at most F_g K_h K_w products; dw and db sum
 // over every output position of the batch.
 void evaluate(const OpCase& c, Evaluation& e) {
@@ -34,6 +43,7 @@ void evaluate(const OpCase& c, Evaluation& e) {
     const Tensor4 x = tensor_input(c, "x"), w = tensor_input(c, "w");
     const std::optional<arma::vec> b = bias_input(c);
     const Conv2dShape s = conv2d_shape("conv2d", x.shape(), w.shape(), b, p);
+    check_cost(s, x.shape());
     const Array out = to_array(conv2d_forward_matrix(x, w, b, p));
     const Tensor4 dout = to_tensor4(dout_like(c, out), "dout");
     const Conv2dGrads g = conv2d_backward(dout, x, w, p);
@@ -47,7 +57,9 @@ void evaluate(const OpCase& c, Evaluation& e) {
 }
 
 Value forward(const OpParams& p, const LayerParams& w, const Value& in) {
-    return conv2d_forward(std::get<Tensor4>(in), std::get<Tensor4>(*w.w), w.b, conv(p));
+    const Tensor4 &x = std::get<Tensor4>(in), &weights = std::get<Tensor4>(*w.w);
+    check_cost(conv2d_shape("conv2d", x.shape(), weights.shape(), w.b, conv(p)), x.shape());
+    return conv2d_forward(x, weights, w.b, conv(p));
 }
 
 LayerBackward backward(const OpParams& p, const LayerParams& w, const Value& in, const Value& dout) {

@@ -1,5 +1,6 @@
 // conv_transpose2d as an op: its parameters in a case file, its evaluation with the magnitudes of (E2), its place in
 // a network with the error coefficients of (E6), and its random cases. The math is in layers/conv_transpose2d.hpp.
+#include "cnnbp/core/limits.hpp"
 #include "cnnbp/layers/conv_transpose2d.hpp"
 #include "cnnbp/ops/support.hpp"
 
@@ -43,11 +44,22 @@ Terms terms(const ConvTranspose2dShape& s, const Shape4& x, const Shape4& w) {
             double(x.n * s.out_shape.h * s.out_shape.w)};
 }
 
+// Refused before anything is computed when it would be too large (limits.hpp): each output element sums at most
+// C_g K_h K_w terms, (U1).
+// conv2d's matrix form, which the adjoint forward and the backward use, holds an im2col matrix of F_g K_h K_w rows
+// and one column per input pixel of conv2d's output, (U5).
+void check_cost(const ConvTranspose2dShape& s, const Shape4& w) {
+    ops::check_cost("conv_transpose2d", {s.out_shape.n, s.out_shape.c, s.out_shape.h, s.out_shape.w}, s.c_group * w.h * w.w);
+    checked_product("conv_transpose2d's im2col matrix", {s.f_group * w.h * w.w, s.conv_out_shape.h, s.conv_out_shape.w},
+                    limits().elements, "--max-elements");
+}
+
 void evaluate(const OpCase& c, Evaluation& e) {
     const ConvTranspose2dParams& p = convt(c.params);
     const Tensor4 x = tensor_input(c, "x"), w = tensor_input(c, "w");
     const std::optional<arma::vec> b = bias_input(c);
     const ConvTranspose2dShape s = conv_transpose2d_shape("conv_transpose2d", x.shape(), w.shape(), b, p);
+    check_cost(s, w.shape());
     const Array out = to_array(conv_transpose2d_forward_adjoint(x, w, b, p));
     const Tensor4 dout = to_tensor4(dout_like(c, out), "dout");
     const ConvTranspose2dGrads g = conv_transpose2d_backward(dout, x, w, p);
@@ -60,7 +72,9 @@ void evaluate(const OpCase& c, Evaluation& e) {
 }
 
 Value forward(const OpParams& p, const LayerParams& w, const Value& in) {
-    return conv_transpose2d_forward_adjoint(std::get<Tensor4>(in), std::get<Tensor4>(*w.w), w.b, convt(p));
+    const Tensor4 &x = std::get<Tensor4>(in), &weights = std::get<Tensor4>(*w.w);
+    check_cost(conv_transpose2d_shape("conv_transpose2d", x.shape(), weights.shape(), w.b, convt(p)), weights.shape());
+    return conv_transpose2d_forward_adjoint(x, weights, w.b, convt(p));
 }
 
 LayerBackward backward(const OpParams& p, const LayerParams& w, const Value& in, const Value& dout) {

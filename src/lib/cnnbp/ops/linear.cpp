@@ -9,10 +9,16 @@ namespace cnnbp::ops {
 using json = nlohmann::ordered_json;
 namespace {
 
+// Refused before anything is computed when it would be too large (limits.hpp): N x M outputs of D terms.
+void check_cost(const arma::mat& x, const arma::mat& w) {
+    ops::check_cost("linear", {x.n_rows, w.n_rows}, w.n_cols);
+}
+
 // (E2): each output sums D products and a bias; dx sums M, dw and db sum N
 void evaluate_linear(const OpCase& c, Evaluation& e) {
     const arma::mat x = matrix_input(c, "x"), w = matrix_input(c, "w");
     const std::optional<arma::vec> b = bias_input(c);
+    check_cost(x, w);
     const Array out = to_array(linear_forward(x, w, b));
     const arma::mat dout = to_matrix(dout_like(c, out), "dout");
     const LinearGrads g = linear_backward(dout, x, w), m = linear_backward(arma::abs(dout), arma::abs(x), arma::abs(w));
@@ -23,6 +29,7 @@ void evaluate_linear(const OpCase& c, Evaluation& e) {
 }
 
 Value forward_linear(const OpParams&, const LayerParams& w, const Value& in) {
+    check_cost(std::get<arma::mat>(in), std::get<arma::mat>(*w.w));
     return linear_forward(std::get<arma::mat>(in), std::get<arma::mat>(*w.w), w.b);
 }
 

@@ -13,6 +13,12 @@ namespace {
 
 const Window2d& window(const OpParams& p) { return std::any_cast<const Window2d&>(p); }
 
+// Refused before anything is computed when it would be too large (limits.hpp): K_h K_w taps per output.
+void check_cost(const Window2d& g, const Shape4& x) {
+    const OutputSize o = pool_output_size("maxpool2d", g, x.h, x.w);
+    ops::check_cost("maxpool2d", {x.n, x.c, o.h, o.w}, std::uint64_t(g.kernel_h) * std::uint64_t(g.kernel_w));
+}
+
 OpParams read(const ParamReader& r) {
     r.allow({"kernel", "stride", "padding", "dilation", "ceil_mode"});
     return read_window(r, true);
@@ -65,6 +71,7 @@ void tie_intervals(const Tensor4& x, const Tensor4& dout, const Window2d& g, Exp
 void evaluate(const OpCase& c, Evaluation& e) {
     const Window2d& g = window(c.params);
     const Tensor4 x = tensor_input(c, "x");
+    check_cost(g, x.shape());
     const Array out = to_array(maxpool2d_forward(x, g));
     const Tensor4 dout = to_tensor4(dout_like(c, out), "dout");
     e.outputs["out"] = exact_output(out);
@@ -74,7 +81,10 @@ void evaluate(const OpCase& c, Evaluation& e) {
     tie_intervals(x, dout, g, e.outputs["dx"]);
 }
 
-Value forward(const OpParams& p, const LayerParams&, const Value& in) { return maxpool2d_forward(std::get<Tensor4>(in), window(p)); }
+Value forward(const OpParams& p, const LayerParams&, const Value& in) {
+    check_cost(window(p), std::get<Tensor4>(in).shape());
+    return maxpool2d_forward(std::get<Tensor4>(in), window(p));
+}
 
 LayerBackward backward(const OpParams& p, const LayerParams&, const Value& in, const Value& dout) {
     return {maxpool2d_backward(std::get<Tensor4>(dout), std::get<Tensor4>(in), window(p)).dx, {}};
@@ -100,8 +110,10 @@ Value forward_error(const OpParams& p, const LayerParams&, const Value& a, const
                         if (d < gap) gap = d, coef = cx(n, ch, win.h, win.w) + cx(n, ch, h, w);
                     }
                     if (std::isfinite(gap))
-                        fragile.push_back({gap, coef, where + ", window (" + std::to_string(n) + "," + std::to_string(ch) +
-                                                          "," + std::to_string(i) + "," + std::to_string(j) + ")"});
+                        fragile.push_back({gap, coef,
+                                           where + ", window (" + std::to_string(n) + "," + std::to_string(ch) + "," +
+                                               std::to_string(i) + "," + std::to_string(j) + ")",
+                                           x(n, ch, win.h, win.w)});
                 }
     return maxpool2d_forward(cx, g);
 }

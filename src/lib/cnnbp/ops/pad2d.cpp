@@ -17,14 +17,24 @@ OpParams read(const ParamReader& r) {
 
 json write(const OpParams& p) { return {{"padding", padding_json(pad(p))}}; }
 
+// Refused before anything is computed when the padded output would be too large (limits.hpp).
+void check_cost(const Padding& p, const Shape4& x) {
+    ops::check_cost("pad2d", {x.n, x.c, x.h + std::uint64_t(p.top) + p.bottom, x.w + std::uint64_t(p.left) + p.right}, 1);
+}
+
 void evaluate(const OpCase& c, Evaluation& e) {
-    const Array out = to_array(pad2d_forward(tensor_input(c, "x"), pad(c.params)));
+    const Tensor4 x = tensor_input(c, "x");
+    check_cost(pad(c.params), x.shape());
+    const Array out = to_array(pad2d_forward(x, pad(c.params)));
     const Tensor4 dout = to_tensor4(dout_like(c, out), "dout");
     e.outputs["out"] = exact_output(out);
     e.outputs["dx"] = exact_output(to_array(pad2d_backward(dout, pad(c.params)).dx));
 }
 
-Value forward(const OpParams& p, const LayerParams&, const Value& in) { return pad2d_forward(std::get<Tensor4>(in), pad(p)); }
+Value forward(const OpParams& p, const LayerParams&, const Value& in) {
+    check_cost(pad(p), std::get<Tensor4>(in).shape());
+    return pad2d_forward(std::get<Tensor4>(in), pad(p));
+}
 
 LayerBackward backward(const OpParams& p, const LayerParams&, const Value&, const Value& dout) {
     return {pad2d_backward(std::get<Tensor4>(dout), pad(p)).dx, {}};

@@ -1,6 +1,7 @@
 #include "cnnbp/ops/support.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/limits.hpp"
 
 #include <cmath>
 
@@ -23,8 +24,8 @@ arma::uvec labels_input(const OpCase& c) {
     arma::uvec labels(la.data.size());
     for (arma::uword n = 0; n < labels.n_elem; ++n) {
         const double v = la.data[n];
-        if (v != std::floor(v) || v < 0)
-            fail("inputs.labels[", n, "] = ", v, " is not a non-negative integer");
+        if (v != std::floor(v) || v < 0 || v > 4294967295.0)  // checked before the conversion, which is exact below 2^32
+            fail("inputs.labels[", n, "] = ", v, " is not a class index (an integer from 0)");
         labels(n) = static_cast<arma::uword>(v);
     }
     return labels;
@@ -78,6 +79,12 @@ Value scaled(double s, const Value& a) {
 }
 
 Array array_of(const Value& v) { return std::visit([](const auto& t) { return to_array(t); }, v); }
+
+void check_cost(const std::string& op, std::initializer_list<std::uint64_t> output_shape, std::uint64_t terms) {
+    const std::string output = op + "'s output", work = op + "'s work (output elements x terms each)";
+    const std::uint64_t elements = checked_product(output.c_str(), output_shape, limits().elements, "--max-elements");
+    checked_product(work.c_str(), {elements, terms}, limits().work, "--max-work");
+}
 
 OpParams read_no_params(const ParamReader& r) {
     r.allow({});

@@ -8,6 +8,8 @@
 #include "cnnbp/ops/op.hpp"
 
 #include <armadillo>
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +55,11 @@ Value operator+(const Value& a, const Value& b);
 Value scaled(double s, const Value& a);
 /// A value as an Array (row-major, as case files hold it).
 Array array_of(const Value& v);
+
+/// Refuses, before anything is allocated, an evaluation whose output (of `output_shape`) would hold more elements
+/// than limits().elements, or that would take more than limits().work multiply-adds or taps, `terms` per output
+/// element. Throws cnnbp::Error naming the op and the numbers.
+void check_cost(const std::string& op, std::initializer_list<std::uint64_t> output_shape, std::uint64_t terms);
 
 /// The reader of an op without parameters: any key is refused.
 OpParams read_no_params(const ParamReader& r);

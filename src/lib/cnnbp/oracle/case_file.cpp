@@ -1,8 +1,17 @@
 #include "cnnbp/oracle/case_file.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/limits.hpp"
 
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <vector>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -39,6 +48,27 @@ std::string quote_non_finite(const std::string& text, const std::string& file, b
         if (ch == '"') {
             in_string = true;
             out += ch;
+            continue;
+        }
+        if ((ch == '-' || (ch >= '0' && ch <= '9')) && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
+            // a number: one outside the range of double (1e400) is an invalid case, and a wrong answer in a result
+            std::size_t end = i + 1;
+            while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
+                                         text[end] == 'e' || text[end] == 'E' || text[end] == '+' || text[end] == '-'))
+                ++end;
+            const std::string token = text.substr(i, end - i);
+            const double value = std::strtod(token.c_str(), nullptr);
+            if (std::isinf(value)) {
+                if (!allow) {
+                    const auto [line, column] = line_column(text, i);
+                    fail(file, ": line ", line, ", column ", column, ": ", token.substr(0, 40),
+                         " is outside the range of a double (magnitude above 1.8e308)");
+                }
+                out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";  // judged as the infinity it rounds to
+            } else {
+                out += token;
+            }
+            i = end - 1;
             continue;
         }
         for (const char* token : {"-Infinity", "Infinity", "NaN"}) {
@@ -94,9 +124,24 @@ nlohmann::ordered_json nested(const Array& a, std::size_t depth, arma::uword& k)
 }  // namespace
 
 nlohmann::ordered_json parse_json(const std::string& text, const std::string& file, bool allow_non_finite) {
+    if (text.size() > limits().file_bytes)
+        fail(file, ": ", text.size(), " bytes, more than the ", limits().file_bytes, " a case or result may have (--max-file-bytes)");
     const std::string quoted = quote_non_finite(text, file, allow_non_finite);
+    // The parser builds the document without recursion; this callback bounds its nesting, so that no later step
+    // (copies, tensors, printing) recurses deeper, and refuses a key given twice in one object.
+    std::vector<std::set<std::string>> keys;  // the keys seen in each open object
+    auto guard = [&](int depth, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json& parsed) {
+        using event_t = nlohmann::ordered_json::parse_event_t;
+        if (depth > int(limits().nesting))
+            fail(file, ": nested deeper than ", limits().nesting, " levels; a case is a few levels of objects around tensors of rank at most 8");
+        if (event == event_t::object_start) keys.emplace_back();
+        else if (event == event_t::object_end && !keys.empty()) keys.pop_back();
+        else if (event == event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second)
+            fail(file, ": the key \"", parsed.get<std::string>(), "\" appears twice in one object; which one is meant?");
+        return true;
+    };
     try {
-        return nlohmann::ordered_json::parse(quoted);
+        return nlohmann::ordered_json::parse(quoted, guard);
     } catch (const nlohmann::ordered_json::parse_error& e) {
         // Quoting adds no newlines, so the line is exact; a column after a quoted token on the same line is off by
         // two per token, which only a result file with NaN and a syntax error on one line can show.
@@ -106,19 +151,64 @@ nlohmann::ordered_json parse_json(const std::string& text, const std::string& fi
         const auto colon = what.rfind(": ");
         fail(file, ": line ", line, ", column ", column, ": not valid JSON (",
              colon == std::string::npos ? what : what.substr(colon + 2), ")");
+    } catch (const nlohmann::ordered_json::exception& e) {
+        fail(file, ": not valid JSON (", e.what(), ")");
     }
 }
 
 nlohmann::ordered_json read_json_file(const std::string& path, bool allow_non_finite) {
-    std::ostringstream text;
-    if (path == "-") {
-        text << std::cin.rdbuf();
-    } else {
-        std::ifstream in(path);
-        if (!in) fail(path, ": cannot be opened");
-        text << in.rdbuf();
+    const std::string name = path == "-" ? "standard input" : path;
+    std::ifstream file;
+    if (path != "-") {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) fail(path, ": is a folder, not a file");
+        file.open(path, std::ios::binary);
+        if (!file) fail(path, ": cannot be opened");
     }
-    return parse_json(text.str(), path == "-" ? "standard input" : path, allow_non_finite);
+    std::istream& in = path == "-" ? std::cin : file;
+    // read at most the limit and one byte more, so that /dev/zero or a huge file is refused without reading it all
+    std::string text;
+    std::vector<char> chunk(1 << 16);
+    while (in && text.size() <= limits().file_bytes) {
+        in.read(chunk.data(), std::streamsize(chunk.size()));
+        text.append(chunk.data(), std::size_t(in.gcount()));
+    }
+    return parse_json(text, name, allow_non_finite);
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+    if (path.empty() || path == "-") {
+        std::cout << text << std::flush;
+        if (!std::cout) fail("standard output: cannot be written");
+        return;
+    }
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (fs::is_directory(status)) fail(path, ": is a folder, not a file");
+    auto write = [&](const std::string& to) {
+        std::ofstream out(to, std::ios::binary | std::ios::trunc);
+        if (!out) fail(path, ": cannot be written (", std::strerror(errno), ")");
+        out << text;
+        out.flush();
+        if (!out) fail(path, ": cannot be written (", std::strerror(errno), ")");
+    };
+    if (fs::exists(status) && !fs::is_regular_file(status)) {  // a device such as /dev/null or /dev/full
+        write(path);
+        return;
+    }
+    const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+    try {
+        write(temporary);
+    } catch (const Error&) {
+        fs::remove(temporary, ec);
+        throw;
+    }
+    fs::rename(temporary, path, ec);
+    if (ec) {
+        fs::remove(temporary, ec);
+        fail(path, ": cannot be written (", ec.message(), ")");
+    }
 }
 
 Array array_from_json(const nlohmann::ordered_json& j, const std::string& where, bool allow_non_finite) {

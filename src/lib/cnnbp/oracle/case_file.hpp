@@ -27,6 +27,11 @@ Array array_from_json(const nlohmann::ordered_json& j, const std::string& where,
 /// The JSON of an Array: nested arrays, row-major; every number written so that it reads back to the same double.
 nlohmann::ordered_json array_to_json(const Array& a);
 
+/// Writes `text` to `path`, or to standard output for "" or "-": a regular file through a temporary file in the same
+/// folder renamed over it, so that a reader never sees half a file; anything else (a device) directly. Every failure
+/// (a missing folder, a full disk, a folder in the way) throws cnnbp::Error naming the path and the reason.
+void write_text_file(const std::string& path, const std::string& text);
+
 /// A case or result document as text: objects one key per line, each innermost row of a tensor on one line.
 std::string format_json(const nlohmann::ordered_json& doc);
 

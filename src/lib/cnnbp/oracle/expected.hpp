@@ -5,6 +5,7 @@
 
 #include "cnnbp/core/array.hpp"
 
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct Fragile {
     double distance;     ///< |relu input| or the gap between the top two values of a window
     double coefficient;  ///< the first-order error coefficient of that distance, \ref eq_E6 "(E6)"
     std::string where;   ///< "layer 2 (relu), element (0,1,2,3)"
+    /// For a max-pool window, its largest value (the winner's); NaN for a relu input.
+    double largest = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// What evaluate_case() computes: the op and its outputs by name ("out", "dx", "dw", "db", "loss", "da", "dz"; for a

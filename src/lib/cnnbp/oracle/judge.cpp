@@ -47,7 +47,12 @@ bool flips(const Fragile& f, const Precision& precision) {
 }
 
 bool Verdict::pass() const {
-    return !tensors.empty() && std::all_of(tensors.begin(), tensors.end(), [](const TensorVerdict& t) { return t.pass; });
+    return not_judged.empty() && !tensors.empty() &&
+           std::all_of(tensors.begin(), tensors.end(), [](const TensorVerdict& t) { return t.pass; });
+}
+
+bool Verdict::fail() const {
+    return std::any_of(tensors.begin(), tensors.end(), [](const TensorVerdict& t) { return !t.pass; });
 }
 
 Verdict check_result(const Evaluation& e, const json& result_doc, const std::string& file, const Precision& precision,
@@ -100,11 +105,20 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
             const double gamma = n * u / (1 - n * u);
             const double bound =
                 e.exact ? 0.0 : safety * (gamma * x.magnitude.data[k] + u * std::abs(want) + precision.tiny);
+            if (!std::isfinite(bound) || !std::isfinite(want)) {
+                // The case's magnitudes overflow double: no answer can be bounded here, so none is accepted.
+                ++t.unbounded;
+                if (verdict.not_judged.empty())
+                    verdict.not_judged = key + " " + got.index_string(k) + " has no finite bound (expected " +
+                                         std::to_string(want) + ", magnitude of its terms " +
+                                         std::to_string(x.magnitude.data[k]) + "): the case's numbers overflow double";
+                continue;
+            }
             double difference = std::abs(have - want);
             const bool interval = !x.has_interval.empty() && x.has_interval[k] && ties == TiePolicy::any;
             if (interval)  // (E5): inside [low, high] is as good as the oracle's own choice
                 difference = have < x.low[k] ? x.low[k] - have : (have > x.high[k] ? have - x.high[k] : 0.0);
-            if (std::isnan(have)) difference = std::numeric_limits<double>::infinity();
+            if (!std::isfinite(have)) difference = std::numeric_limits<double>::infinity();  // always wrong
             ++t.judged;
             const bool ok = difference <= bound;
             if (!ok) t.pass = false;

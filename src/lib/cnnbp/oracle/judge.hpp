@@ -40,6 +40,7 @@ struct TensorVerdict {
     double difference = 0;  ///< |value - expected|
     double bound = 0;       ///< the bound (E3) there
     arma::uword judged = 0;     ///< elements judged against a bound (or an interval)
+    arma::uword unbounded = 0;  ///< elements not judged because their bound is not finite (the case overflows)
     arma::uword elements = 0;   ///< all elements
     bool mostly_zero = false;   ///< more than 90% of the expected elements are 0: the case cannot tell right from wrong well
 };
@@ -48,8 +49,11 @@ struct TensorVerdict {
 struct Verdict {
     std::vector<TensorVerdict> tensors;     ///< one per provided key, in the op's order
     std::vector<std::string> not_provided;  ///< the op's outputs the result does not hold
-    std::string not_judged;                 ///< why nothing was judged (a fragile network, \ref eq_E7 "(E7)"), or empty
-    bool pass() const;                      ///< at least one tensor provided and every provided one passes (or not judged)
+    /// Why the case, or some of its elements, could not be judged (a fragile network, \ref eq_E7 "(E7)", or a bound
+    /// that is not finite), or empty.
+    std::string not_judged;
+    bool pass() const;  ///< everything judged, at least one tensor provided, and every provided one passes
+    bool fail() const;  ///< some judged element is wrong (whatever else could not be judged)
 };
 
 /// Judges `result` (an object with some of the evaluation's keys, read from `file`; NaN and infinities allowed and

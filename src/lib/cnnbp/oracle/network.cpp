@@ -1,6 +1,7 @@
 #include "cnnbp/oracle/network.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/limits.hpp"
 #include "cnnbp/layers/loss.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/ops/support.hpp"
@@ -56,6 +57,10 @@ NetworkCase read_network(const json& doc) {
         fail("params.layers must be a non-empty list of layers");
     if (!params.contains("loss") || (params["loss"] != "mse" && params["loss"] != "softmax_cross_entropy"))
         fail("params.loss must be \"mse\" or \"softmax_cross_entropy\"");
+    if (params["layers"].size() > limits().layers)
+        fail("params.layers has ", params["layers"].size(), " layers, more than the limit of ", limits().layers, " (--max-layers)");
+    if (doc.contains("dout"))
+        fail("dout: a sequential case has none; its gradients are those of the loss, as if dout were 1");
     NetworkCase net;
     for (std::size_t l = 0; l < params["layers"].size(); ++l) net.layers.push_back(read_layer(params["layers"][l], l));
     const std::size_t L = net.layers.size();
@@ -83,8 +88,8 @@ NetworkCase read_network(const json& doc) {
         const Array la = input("labels");
         arma::uvec labels(la.data.size());
         for (arma::uword n = 0; n < labels.n_elem; ++n) {
-            if (la.data[n] != std::floor(la.data[n]) || la.data[n] < 0)
-                fail("inputs.labels[", n, "] = ", la.data[n], " is not a non-negative integer");
+            if (la.data[n] != std::floor(la.data[n]) || la.data[n] < 0 || la.data[n] > 4294967295.0)
+                fail("inputs.labels[", n, "] = ", la.data[n], " is not a class index (an integer from 0)");
             labels(n) = arma::uword(la.data[n]);
         }
         net.loss = SoftmaxCrossEntropyLoss{labels};
@@ -122,7 +127,13 @@ void evaluate_network(const NetworkCase& net, Evaluation& e) {
     std::vector<Value> c{scaled(0.0, net.x)};
     for (std::size_t l = 1; l <= L; ++l) {
         const Layer& layer = net.layers[l - 1];
-        c.push_back(layer.op->forward_error(layer.params, net.params[l - 1], t.a[l - 1], c[l - 1], where(l), e.fragile));
+        std::vector<Fragile> found;
+        c.push_back(layer.op->forward_error(layer.params, net.params[l - 1], t.a[l - 1], c[l - 1], where(l), found));
+        // (E7): a max pool's window whose largest value is a relu's exact 0 cannot change any gradient (every cell's
+        // relu derivative is 0); a relu input near 0 is recorded by the relu itself
+        const bool after_relu = l >= 2 && net.layers[l - 2].op->name == "relu";
+        for (Fragile& f : found)
+            if (!(after_relu && f.largest == 0.0)) e.fragile.push_back(std::move(f));
     }
     // the loss and its gradient, with the error of a[L]
     const arma::mat& out = std::get<arma::mat>(t.a[L]);

@@ -9,12 +9,13 @@ RandomDraw::RandomDraw(std::uint64_t seed, std::map<std::string, std::pair<int, 
     : pools(std::move(pools_)), rng_(seed), pins_(std::move(pins)), replay_(std::move(replay)) {}
 
 int RandomDraw::integer(const std::string& name, int lo, int hi) {
-    if (const auto pin = pins_.find(name); pin != pins_.end()) lo = pin->second.first, hi = pin->second.second;
     hi = std::max(lo, hi);
+    const int range_lo = lo, range_hi = hi;  // the generator's own range, recorded
+    if (const auto pin = pins_.find(name); pin != pins_.end()) lo = pin->second.first, hi = std::max(lo, pin->second.second);
     const std::string key = name + "#" + std::to_string(times_[name]++);
     const auto again = replay_.find(key);
     const int v = again != replay_.end() ? std::clamp(again->second, lo, hi) : rng_.integer(lo, hi);
-    drawn.push_back({key, v, lo});
+    drawn.push_back({key, v, range_lo, range_hi});
     return v;
 }
 

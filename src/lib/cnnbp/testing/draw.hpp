@@ -68,7 +68,8 @@ public:
 struct Drawn {
     std::string key;  ///< "kernel#1"
     int value;        ///< what was drawn
-    int lo;           ///< the low end of its range
+    int lo;           ///< the low end of its range, toward which shrinking moves
+    int hi;           ///< the high end of its range
 };
 
 /// The Draw of hunt: integers and values from an Rng, within the ranges `--param` pins; every integer is recorded, and

@@ -1,0 +1,237 @@
+// What a hostile or careless user feeds cnnbp: each input below once crashed it, hung it, exhausted the machine or
+// got a wrong verdict. Now each is refused with exit 2 and a message naming the key and the numbers, or judged as what
+// it is. The limits are those of src/lib/cnnbp/core/limits.hpp.
+#include "support/cli.hpp"
+
+#include <chrono>
+#include <string>
+
+using namespace cnnbp::testing;
+
+namespace {
+
+const std::string relu_case = R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, -2]]}, "dout": [[1, 1]]})";
+
+std::string nested(std::size_t depth) { return std::string(depth, '[') + "1" + std::string(depth, ']'); }
+
+// Runs the command and checks that it ends within `seconds`.
+Run quickly(const std::string& args, double seconds = 5.0) {
+    const auto start = std::chrono::steady_clock::now();
+    Run r = run(args);
+    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("hostile JSON: deep nesting, numbers beyond double and duplicate keys are invalid input", "[cli][hostile]") {
+    const std::string deep = nested(200000);
+    // in a case's tensor, in an extra field of a case, and in a result given to check
+    for (const std::string& doc :
+         {R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": )" + deep + R"(}, "dout": [[1]]})",
+          R"({"format": "cnnbp-case/1", "op": "relu", "note": )" + deep + R"(, "inputs": {"x": [[1]]}, "dout": [[1]]})"}) {
+        const Run r = quickly("eval " + file("hostile_deep.json", doc));
+        INFO(r.output.substr(0, 400));
+        CHECK(r.status == 2);
+        CHECK(says(r, "nested deeper than 64 levels"));
+    }
+    const Run result = quickly("check " + file("hostile_relu.json", relu_case) + " " +
+                               file("hostile_deep_result.json", R"({"out": )" + deep + "}"));
+    CHECK(result.status == 2);
+    CHECK(says(result, "nested deeper than 64 levels"));
+
+    const Run huge = run("eval " + file("hostile_1e400.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1e400]]}, "dout": [[1]]})"));
+    CHECK(huge.status == 2);
+    CHECK(says(huge, "1e400 is outside the range of a double"));
+
+    const Run twice = run("eval " + file("hostile_dup.json", R"({"format": "cnnbp-case/1", "op": "relu", "op": "tanh", "inputs": {"x": [[1]]}, "dout": [[1]]})"));
+    CHECK(twice.status == 2);
+    CHECK(says(twice, "the key \"op\" appears twice"));
+}
+
+TEST_CASE("hostile results: a number beyond double in an answer is a wrong element, not an internal error", "[cli][hostile]") {
+    const Run r = run("check " + file("hostile_relu.json", relu_case) + " " + file("hostile_inf_result.json", R"({"out": [[1e400, 0]]})"));
+    INFO(r.output);
+    CHECK(r.status == 1);
+    CHECK(says(r, "out  FAIL  worst element (0,0): inf expected 1"));
+}
+
+TEST_CASE("hostile magnitudes: a case whose numbers overflow double judges no answer as right", "[cli][hostile]") {
+    const std::string overflow = R"({"format": "cnnbp-case/1", "op": "linear", "inputs": {"x": [[1e300, 1e300]], "w": [[1e300, 1e300]]}, "dout": [[1]]})";
+    for (const char* answer : {R"({"out": [[12345]]})", R"({"out": [[NaN]]})"}) {
+        const Run r = run("check " + file("hostile_overflow.json", overflow) + " " + file("hostile_any.json", answer));
+        INFO(r.output);
+        CHECK(r.status != 0);
+        CHECK(says(r, "NOT JUDGED") != says(r, "FAIL"));
+        CHECK(says(r, "has no finite bound"));
+    }
+    const Run e = run("eval hostile_overflow.json");
+    CHECK(e.status == 2);
+    CHECK(says(e, "overflow double"));
+}
+
+TEST_CASE("hostile labels: a fractional or huge label is refused, never converted", "[cli][hostile]") {
+    for (const char* label : {"1e300", "0.5", "-1"}) {
+        const Run r = run("eval " + file("hostile_label.json", std::string(R"({"format": "cnnbp-case/1", "op": "softmax_cross_entropy", "inputs": {"z": [[1, 2]], "labels": [)") + label + "]}}"));
+        INFO(r.output);
+        CHECK(r.status == 2);
+        CHECK(says(r, "inputs.labels[0]"));
+    }
+}
+
+TEST_CASE("hostile sizes: what a small file asks for is refused at once, before any allocation or loop", "[cli][hostile]") {
+    const Run pad = quickly("eval " + file("hostile_pad.json", R"({"format": "cnnbp-case/1", "op": "pad2d", "params": {"padding": 1000000}, "inputs": {"x": [[[[1]]]]}, "dout": [[[[1]]]]})"), 2.0);
+    CHECK(pad.status == 2);
+    CHECK(says(pad, "pad2d's output would be 1 x 1 x 2000001 x 2000001"));
+    CHECK(says(pad, "--max-elements"));
+    const Run pool = quickly("eval " + file("hostile_pool.json", R"({"format": "cnnbp-case/1", "op": "maxpool2d", "params": {"kernel": 1000000, "padding": 500000}, "inputs": {"x": [[[[1]]]]}, "dout": [[[[1]]]]})"), 2.0);
+    CHECK(pool.status == 2);
+    CHECK(says(pool, "maxpool2d's work"));
+    CHECK(says(pool, "--max-work"));
+    std::string column = "[";
+    for (int k = 0; k < 7000; ++k) column += (k ? ",[1]" : "[1]");
+    column += "]";
+    const Run linear = quickly("eval " + file("hostile_linear.json", R"({"format": "cnnbp-case/1", "op": "linear", "inputs": {"x": )" + column + R"(, "w": )" + column + R"(}, "dout": [[1]]})"), 2.0);
+    CHECK(linear.status == 2);
+    CHECK(says(linear, "linear's output would be 7000 x 7000 = 49000000, more than the limit of 16777216"));
+    std::string kernel = "[[[";  // one 16 x 16 filter over one channel: within the work limit, but im2col would not be
+    for (int r = 0; r < 16; ++r) kernel += std::string(r ? "," : "") + "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]";
+    kernel += "]]]";
+    const Run conv = quickly("eval " + file("hostile_conv.json", R"({"format": "cnnbp-case/1", "op": "conv2d", "params": {"padding": 400}, "inputs": {"x": [[[[1]]]], "w": )" + kernel + R"(}, "dout": [[[[1]]]]})"), 2.0);
+    INFO(conv.output);
+    CHECK(conv.status == 2);
+    CHECK(says(conv, "conv2d's im2col matrix"));
+    std::string layers = "[";
+    for (int k = 0; k < 1001; ++k) layers += (k ? R"(,{"op":"relu"})" : R"({"op":"relu"})");
+    layers += "]";
+    const Run deep_net = quickly("eval " + file("hostile_layers.json", R"({"format": "cnnbp-case/1", "op": "sequential", "params": {"layers": )" + layers + R"(, "loss": "mse"}, "inputs": {"x": [[1]], "y": [[1]], "layer_params": []}})"), 2.0);
+    CHECK(deep_net.status == 2);
+    CHECK(says(deep_net, "more than the limit of 1000"));
+    const Run zero = quickly("eval /dev/zero", 5.0);
+    CHECK(zero.status == 2);
+    CHECK(says(zero, "--max-file-bytes"));
+    const Run folder = run("eval .");
+    CHECK(folder.status == 2);
+    CHECK(says(folder, "is a folder"));
+}
+
+TEST_CASE("hostile writes: a write that fails is exit 2 with the path and the reason", "[cli][hostile]") {
+    file("hostile_relu.json", relu_case);
+    const Run full = run("eval hostile_relu.json -o /dev/full");
+    CHECK(full.status == 2);
+    CHECK(says(full, "/dev/full: cannot be written"));
+    const Run missing = run("eval hostile_relu.json -o no_such_folder/out.json");
+    CHECK(missing.status == 2);
+    CHECK(says(missing, "no_such_folder/out.json: cannot be written"));
+    const Run onto_file = run("golden --out hostile_relu.json");
+    CHECK(onto_file.status == 2);
+    CHECK(says(onto_file, "hostile_relu.json: is not a folder"));
+    const Run save = run("hunt --op relu --impl 'exit 3' --cases 1 --save no_such_folder/failure.json");
+    CHECK(save.status == 2);
+    CHECK(says(save, "no_such_folder/failure.json: cannot be written"));
+}
+
+TEST_CASE("hostile usage: hunt refuses pins outside the op's ranges and a timeout that is not a positive number", "[cli][hostile]") {
+    const Run m = quickly("hunt --op softmax_cross_entropy --param m=0 --impl cat");
+    CHECK(m.status == 2);
+    CHECK(says(m, "--param m=0..0 is outside 2..5"));
+    const Run stride = quickly("hunt --op maxpool2d --param stride=0 --param ceil_mode=1 --impl cat");
+    CHECK(stride.status == 2);
+    CHECK(says(stride, "--param stride=0..0 is outside 1..3"));
+    for (const char* t : {"nan", "0", "-1", "inf"}) {
+        const Run r = quickly(std::string("hunt --op relu --impl cat --timeout ") + t);
+        INFO(t << ": " << r.output);
+        CHECK(r.status == 2);
+        CHECK(says(r, "--timeout must be a positive number of seconds"));
+    }
+}
+
+TEST_CASE("hostile networks: a sequential case with a dout is invalid (its gradients are those of the loss)", "[cli][hostile]") {
+    for (const char* dout : {"2", "[[1]]"}) {
+        const Run r = run("gradcheck " + file("hostile_net.json", std::string(R"({"format": "cnnbp-case/1", "op": "sequential", "params": {"layers": [{"op": "linear"}], "loss": "mse"}, "inputs": {"x": [[1, 2]], "y": [[1]], "layer_params": [{"w": [[0.5, 0.25]]}]}, "dout": )") + dout + "}"));
+        INFO(r.output);
+        CHECK(r.status == 2);
+        CHECK(says(r, "a sequential case has none"));
+    }
+}
+
+TEST_CASE("vacuous passes: nothing judged is exit 4, not a pass", "[cli][hostile]") {
+    std::system("rm -rf hostile_suite && mkdir -p hostile_suite");
+    file("hostile_suite/relu.json", relu_case);
+    const Run all_unsupported = run("suite hostile_suite --impl 'while read line; do echo \"{\\\"unsupported\\\": \\\"no\\\"}\"; done'");
+    INFO(all_unsupported.output);
+    CHECK(all_unsupported.status == 4);
+    CHECK(says(all_unsupported, "nothing was judged"));
+    const Run none_drawn = run("hunt --op conv2d --impl cat --cases 0");
+    CHECK(none_drawn.status == 4);
+    CHECK(says(none_drawn, "nothing was judged"));
+}
+
+TEST_CASE("suite: one bad case file is one failed row, and the run goes on", "[cli][hostile]") {
+    std::system("rm -rf hostile_mixed && mkdir -p hostile_mixed");
+    file("hostile_mixed/a_good.json", relu_case);
+    file("hostile_mixed/b_bad.json", "{ not json");
+    const Run r = run("suite hostile_mixed --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py'");
+    INFO(r.output);
+    CHECK(r.status == 1);
+    CHECK(says(r, "1 passed, 1 failed"));
+    CHECK(says(r, "b_bad.json: invalid case"));
+}
+
+TEST_CASE("implementations that misbehave: closed output, unread input, a missing command, a crash", "[cli][hostile]") {
+    std::system("rm -rf hostile_impl && mkdir -p hostile_impl");
+    file("hostile_impl/relu.json", relu_case);
+    // closes its standard output and lives on: reported, not waited for
+    const Run closed = quickly("suite hostile_impl --timeout 2 --impl 'exec >&-; sleep 30'", 10.0);
+    INFO(closed.output);
+    CHECK(closed.status == 1);
+    CHECK(says(closed, "closed its output without exiting"));
+    // never reads a case larger than the pipe's buffer: the write is bounded by the timeout too
+    std::string big = R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[)";
+    for (int k = 0; k < 40000; ++k) big += k ? ",0.5" : "0.5";
+    big += R"(]]}, "dout": [[)";
+    for (int k = 0; k < 40000; ++k) big += k ? ",1" : "1";
+    big += "]]}";
+    std::system("rm -rf hostile_big && mkdir -p hostile_big");
+    file("hostile_big/big.json", big);
+    const Run unread = quickly("suite hostile_big --timeout 1 --startup-timeout 0 --impl 'sleep 30'", 10.0);
+    INFO(unread.output);
+    CHECK(unread.status == 1);
+    CHECK(says(unread, "the case was not read within"));
+    // a command that does not exist is invalid usage, not a wrong answer to shrink
+    const Run missing = quickly("hunt --op relu --impl 'no_such_program_cnnbp' --cases 3");
+    CHECK(missing.status == 2);
+    CHECK(says(missing, "could not be run"));
+    // a crash says which signal
+    const Run crash = quickly("suite hostile_impl --impl 'kill -SEGV $$'");
+    CHECK(crash.status == 1);
+    CHECK(says(crash, "signal 11"));
+}
+
+TEST_CASE("implementations that misbehave: a timed-out implementation leaves no process behind", "[cli][hostile]") {
+    // the shell starts a child that would outlive it; the whole process group goes on the timeout
+    const Run r = quickly("suite hostile_impl --timeout 1 --startup-timeout 0 --impl 'sleep 1234.5; cat'", 10.0);
+    CHECK(r.status == 1);
+    CHECK(says(r, "no answer within"));
+    CHECK(std::system("pgrep -f 'sleep 1234[.]5' > /dev/null") != 0);  // [.]: the pattern must not match pgrep's own shell
+}
+
+TEST_CASE("implementations that misbehave: a failure that does not reproduce in a fresh process is reported as flaky", "[cli][hostile]") {
+    std::remove("hostile_flaky_marker");
+    // wrong on its very first answer only (a marker file remembers), right afterwards: shrinking sees no failure, and
+    // the fresh process passes the first case again
+    const std::string impl = "'if [ -e hostile_flaky_marker ]; then exec /usr/bin/python3 " CNNBP_SOURCE_DIR
+                             "/examples/numpy_layers.py; else touch hostile_flaky_marker; read line; echo \"{\\\"out\\\": [[999]]}\"; "
+                             "exec /usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py; fi'";
+    const Run r = quickly("hunt --op relu --cases 20 --save hostile_flaky.json --impl " + impl, 30.0);
+    INFO(r.output);
+    CHECK(r.status == 1);
+    CHECK(says(r, "FLAKY"));
+    std::remove("hostile_flaky_marker");
+}
+
+TEST_CASE("implementations that misbehave: a slow start-up does not count against the first answer", "[cli][hostile]") {
+    const Run r = quickly("suite hostile_impl --timeout 1 --impl 'sleep 2; exec /usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py'", 20.0);
+    INFO(r.output);
+    CHECK(r.status == 0);
+}
