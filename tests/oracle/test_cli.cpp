@@ -1,39 +1,7 @@
 // build/cnnbp: the main job and --help. The build passes the program's path in as CNNBP_EXE.
-#include <catch2/catch.hpp>
+#include "support/cli.hpp"
 
-#include <array>
-#include <cstdio>
-#include <memory>
-#include <string>
-
-namespace {
-
-struct Run {
-    int status;
-    std::string output;
-};
-
-// Writes text to a file in the test's working folder and returns its name.
-std::string file(const std::string& name, const std::string& text) {
-    std::FILE* f = std::fopen(name.c_str(), "w");
-    REQUIRE(f);
-    std::fputs(text.c_str(), f);
-    std::fclose(f);
-    return name;
-}
-
-Run run(const std::string& args) {
-    const std::string cmd = std::string(CNNBP_EXE) + " " + args + " 2>&1";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), pipe.get())) out += buf.data();
-    const int status = pclose(pipe.release());
-    return {WEXITSTATUS(status), out};
-}
-
-}  // namespace
+using namespace cnnbp::testing;
 
 TEST_CASE("cnnbp --help describes the program and its commands", "[cli]") {
     const Run r = run("--help");

@@ -235,3 +235,10 @@ TEST_CASE("implementations that misbehave: a slow start-up does not count agains
     INFO(r.output);
     CHECK(r.status == 0);
 }
+
+TEST_CASE("hostile parameters: a stride of 2^64-1 is reported as the number it is", "[cli][hostile]") {
+    const Run r = run("eval " + file("hostile_stride.json", R"({"format": "cnnbp-case/1", "op": "conv2d", "params": {"stride": 18446744073709551615}, "inputs": {"x": [[[[1]]]], "w": [[[[1]]]]}, "dout": [[[[1]]]]})"));
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(says(r, "params.stride must be between 1 and 1000000, got 18446744073709551615"));
+}

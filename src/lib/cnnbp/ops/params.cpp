@@ -21,6 +21,8 @@ void ParamReader::allow(std::initializer_list<const char*> names) const {
 
 int ParamReader::integer_at(const json& j, const std::string& where, int least) const {
     if (!j.is_number_integer()) fail(where, " must be an integer, got ", j.dump());
+    if (j.is_number_unsigned() && j.get<unsigned long long>() > 1000000ULL)  // 2^64-1 must not read as -1
+        fail(where, " must be between ", least, " and 1000000, got ", j.get<unsigned long long>());
     const long long v = j.get<long long>();
     if (v < least || v > 1000000) fail(where, " must be between ", least, " and 1000000, got ", v);
     return static_cast<int>(v);
