@@ -1,5 +1,6 @@
 // build/cnnbp: the command-line face of the cnnbp oracle.
 #include "cnnbp/cnnbp.hpp"
+#include "cnnbp/core/limits.hpp"
 #include "cnnbp/version.hpp"  // generated from project(cnnbp VERSION ...) in CMakeLists.txt
 #include "demo.hpp"
 #include "oracle_commands.hpp"
@@ -17,6 +18,16 @@ int main(int argc, char** argv) {
         "Every backward computes the gradient of <out, dout> with respect to each input."};
     app.set_version_flag("--version", "cnnbp " CNNBP_VERSION, "Print the version and exit");
     app.require_subcommand(1);
+    // What one case may ask for (src/lib/cnnbp/core/limits.hpp): given before or after the command.
+    cnnbp::Limits& limits = cnnbp::limits();
+    app.add_option("--max-elements", limits.elements, "largest tensor, output or im2col matrix, in elements")
+        ->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--max-work", limits.work, "most multiply-adds or window taps of one layer's evaluation")
+        ->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--max-file-bytes", limits.file_bytes, "largest case or result file, in bytes")
+        ->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--max-layers", limits.layers, "most layers in a network")->capture_default_str()->check(CLI::PositiveNumber);
+    app.fallthrough();
 
     auto* demo = app.add_subcommand(
         "demo", "Evaluate conv2d forward and backward (all four backward forms) on a small built-in case and print "

@@ -242,3 +242,25 @@ TEST_CASE("hostile parameters: a stride of 2^64-1 is reported as the number it i
     CHECK(r.status == 2);
     CHECK(says(r, "params.stride must be between 1 and 1000000, got 18446744073709551615"));
 }
+
+TEST_CASE("limits: the command line can lower or raise each limit, before or after the command", "[cli][hostile]") {
+    file("hostile_pad1.json", R"({"format": "cnnbp-case/1", "op": "pad2d", "params": {"padding": 1}, "inputs": {"x": [[[[1]]]]}, "dout": [[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]})");
+    CHECK(run("eval hostile_pad1.json").status == 0);
+    const Run lowered = run("eval hostile_pad1.json --max-elements 8");
+    CHECK(lowered.status == 2);
+    CHECK(says(lowered, "pad2d's output would be 1 x 1 x 3 x 3 = 9, more than the limit of 8 (--max-elements)"));
+    CHECK(run("--max-elements 8 eval hostile_pad1.json").status == 2);
+    CHECK(run("eval hostile_pad1.json --max-file-bytes 10").status == 2);
+    std::string layers = "[";
+    for (int k = 0; k < 1001; ++k) layers += (k ? R"(,{"op":"relu"})" : R"({"op":"relu"})");
+    layers += "]";
+    std::string params = "[";
+    for (int k = 0; k < 1001; ++k) params += (k ? ",{}" : "{}");
+    params += "]";
+    file("hostile_long_net.json", R"({"format": "cnnbp-case/1", "op": "sequential", "params": {"layers": )" + layers +
+                                      R"(, "loss": "mse"}, "inputs": {"x": [[1]], "y": [[1]], "layer_params": )" + params + "}}");
+    CHECK(run("eval hostile_long_net.json").status == 2);
+    const Run raised = run("eval hostile_long_net.json --max-layers 2000");
+    INFO(raised.output.substr(0, 300));
+    CHECK(raised.status == 0);
+}
