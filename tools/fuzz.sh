@@ -11,14 +11,25 @@ seconds="${1:-60}"
 tools/install-deps.sh
 out=build-fuzz
 mkdir -p "$out"
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+flags=(-std=c++20 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
        -Isrc/lib -I/usr/include)
+# the library once, instrumented for the fuzzer but without its main, one object per source, nproc at a time
+mkdir -p "$out/obj"
 sources=(src/lib/cnnbp/*/*.cpp)
+objects=()
+failed=0
+for source in "${sources[@]}"; do
+  object="$out/obj/$(echo "${source#src/lib/cnnbp/}" | tr / _ | sed 's/\.cpp$/.o/')"
+  objects+=("$object")
+  if [ "$object" -nt "$source" ] && [ -z "$(find src/lib -name '*.hpp' -newer "$object" -print -quit)" ]; then continue; fi
+  clang++ "${flags[@]}" -fsanitize=fuzzer-no-link -c "$source" -o "$object" &
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n || failed=1; done
+done
+while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || failed=1; done
+[ "$failed" -eq 0 ] || { echo "fuzz: the library did not compile"; exit 1; }
 for target in fuzz_case fuzz_check; do
-  if [ ! -x "$out/$target" ] || [ -n "$(find src tests/fuzz -newer "$out/$target" -name '*.[ch]pp' -print -quit)" ]; then
-    echo "fuzz: building $target"
-    clang++ "${flags[@]}" "tests/fuzz/$target.cpp" "${sources[@]}" -o "$out/$target" -larmadillo
-  fi
+  echo "fuzz: building $target"
+  clang++ "${flags[@]}" -fsanitize=fuzzer "tests/fuzz/$target.cpp" "${objects[@]}" -o "$out/$target" -larmadillo
 done
 # The seed corpora: every golden case; for check, every golden case with its own expected as the result.
 rm -rf "$out/corpus_case" "$out/corpus_check"
