@@ -18,9 +18,7 @@ std::optional<arma::vec> bias_input(const OpCase& c) {
     return to_vector(c.inputs.at("b"), "inputs.b");
 }
 
-arma::uvec labels_input(const OpCase& c) {
-    const Array& la = c.inputs.at("labels");
-    if (la.rank() != 1) fail("inputs.labels must be a list of N integers, but it has shape ", la.shape_string());
+arma::uvec class_labels(const Array& la) {
     arma::uvec labels(la.data.size());
     for (arma::uword n = 0; n < labels.n_elem; ++n) {
         const double v = la.data[n];
@@ -29,6 +27,12 @@ arma::uvec labels_input(const OpCase& c) {
         labels(n) = static_cast<arma::uword>(v);
     }
     return labels;
+}
+
+arma::uvec labels_input(const OpCase& c) {
+    const Array& la = c.inputs.at("labels");
+    if (la.rank() != 1) fail("inputs.labels must be a list of N integers, but it has shape ", la.shape_string());
+    return class_labels(la);
 }
 
 const Array& dout_like(const OpCase& c, const Array& out) {

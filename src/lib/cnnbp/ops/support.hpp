@@ -28,6 +28,9 @@ Tensor4 tensor_input(const OpCase& c, const std::string& name);
 arma::mat matrix_input(const OpCase& c, const std::string& name);
 /// The bias "b" as a vector, or nothing when the case has none.
 std::optional<arma::vec> bias_input(const OpCase& c);
+/// The class indices of "inputs.labels", element by element: non-negative integers, checked before any conversion (the
+/// loss checks that they are below M). Throws cnnbp::Error naming the element.
+arma::uvec class_labels(const Array& labels);
 /// Labels: non-negative integers (the loss checks that they are below M). Throws cnnbp::Error naming the element.
 arma::uvec labels_input(const OpCase& c);
 

@@ -85,14 +85,7 @@ NetworkCase read_network(const json& doc) {
     if (params["loss"] == "mse") {
         net.loss = MseLoss{to_matrix(input("y"), "inputs.y")};
     } else {
-        const Array la = input("labels");
-        arma::uvec labels(la.data.size());
-        for (arma::uword n = 0; n < labels.n_elem; ++n) {
-            if (la.data[n] != std::floor(la.data[n]) || la.data[n] < 0 || la.data[n] > 4294967295.0)
-                fail("inputs.labels[", n, "] = ", la.data[n], " is not a class index (an integer from 0)");
-            labels(n) = arma::uword(la.data[n]);
-        }
-        net.loss = SoftmaxCrossEntropyLoss{labels};
+        net.loss = SoftmaxCrossEntropyLoss{ops::class_labels(input("labels"))};
     }
     return net;
 }
