@@ -146,10 +146,11 @@ int run_hunt(const HuntOptions& o) {
         const std::uint64_t seed = seeds.next();
         Drawing drawing;
         json doc;
+        Evaluation e;
         try {
             drawing = draw_case(op, seed, o);
             doc = write_case(drawing.c, "hunt");
-            evaluate_case(doc, "hunt");
+            e = evaluate_case(doc, "hunt");
         } catch (const Error&) {
             ++invalid;  // a pinned range or a rare draw that breaks a rule; hunt draws another
             continue;
@@ -157,12 +158,14 @@ int run_hunt(const HuntOptions& o) {
         if (op.conditions)
             for (const std::string& c : op.conditions(drawing.c)) coverage[c]++;
         if (progress && i % 25 == 0) std::cerr << "\rhunt " << o.op << ": " << i << "/" << o.cases << ' ' << std::flush;
-        const Outcome outcome = judge_case(impl, doc, "hunt case", p);
+        const Outcome outcome = judge_case(impl, doc, e, p);
         if (outcome.kind == Outcome::unsupported) ++unsupported;
         if (outcome.kind == Outcome::not_judged) ++not_judged;
         if (outcome.kind != Outcome::failed) continue;
         // shrink: take the first simpler case that still fails, until none does
         Drawing smallest = drawing;
+        json smallest_doc = doc;
+        Evaluation smallest_e = e;
         Outcome last = outcome;
         int steps = 0;
         for (bool improved = true; improved;) {
@@ -170,17 +173,19 @@ int run_hunt(const HuntOptions& o) {
             for (auto& [replay, pools] : shrink(smallest)) {
                 Drawing candidate;
                 json c;
+                Evaluation ce;
                 try {
                     candidate = draw_case(op, seed, o, replay, pools);
                     c = write_case(candidate.c, "hunt");
-                    evaluate_case(c, "hunt");
+                    if (c == smallest_doc) continue;  // the same case
+                    ce = evaluate_case(c, "hunt");
                 } catch (const Error&) {
-                    continue;
+                    continue;  // a candidate that breaks a rule
                 }
-                if (c == write_case(smallest.c, "hunt")) continue;  // the same case
-                const Outcome r = judge_case(impl, c, "shrunk case", p);
+                const Outcome r = judge_case(impl, c, ce, p);
                 if (r.kind == Outcome::failed) {
-                    smallest = std::move(candidate), last = r, improved = true, ++steps;
+                    smallest = std::move(candidate), smallest_doc = std::move(c), smallest_e = std::move(ce);
+                    last = r, improved = true, ++steps;
                     break;
                 }
             }
@@ -189,9 +194,9 @@ int run_hunt(const HuntOptions& o) {
         // confirm in a fresh process: a failure that depends on what came before must not be shrunk into a wrong case
         std::string note;
         impl.restart();
-        if (judge_case(impl, write_case(smallest.c, "hunt"), "the minimal case, in a fresh process", p).kind != Outcome::failed) {
+        if (judge_case(impl, smallest_doc, smallest_e, p).kind != Outcome::failed) {
             impl.restart();
-            const Outcome again = judge_case(impl, doc, "the first failing case, in a fresh process", p);
+            const Outcome again = judge_case(impl, doc, e, p);
             if (again.kind != Outcome::failed) {
                 write_text_file(o.save, format_json(doc));
                 std::cout << "hunt " << o.op << ": FLAKY: case " << i << " of " << o.cases << " (seed " << o.seed
@@ -199,13 +204,12 @@ int run_hunt(const HuntOptions& o) {
                           << "\nthe case is saved in " << o.save << " (no minimal case: the failure does not reproduce)\n";
                 return 1;
             }
-            smallest = drawing, last = again, steps = 0;
+            smallest = drawing, smallest_doc = doc, smallest_e = e, last = again, steps = 0;
             note = "the smaller cases did not fail again in a fresh process, so the first failing case is reported as it was "
                    "drawn (does the implementation keep state between cases?)\n";
         }
-        const json minimal = write_case(smallest.c, "hunt");
-        json saved = minimal;
-        saved["expected"] = expected_json(evaluate_case(minimal, "hunt"));
+        json saved = smallest_doc;
+        saved["expected"] = expected_json(smallest_e);
         write_text_file(o.save, format_json(saved));
         std::cout << "hunt " << o.op << ": wrong answer on case " << i << " of " << o.cases << " (seed " << o.seed << ")\n"
                   << note << "shrunk in " << steps << " steps to " << describe(smallest.c) << '\n'

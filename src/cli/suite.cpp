@@ -15,8 +15,7 @@ namespace cnnbp::cli {
 
 using json = nlohmann::ordered_json;
 
-Outcome judge_case(Implementation& impl, const json& doc, const std::string& name, const Precision& p) {
-    const Evaluation e = evaluate_case(doc, name);
+Outcome judge_case(Implementation& impl, const json& doc, const Evaluation& e, const Precision& p) {
     json request = doc;
     request.erase("expected");
     std::string answer, problem;
@@ -62,15 +61,16 @@ int run_suite(const std::string& dir, const std::string& command, const std::str
     for (std::size_t i = 0; i < files.size(); ++i) {
         if (progress) std::cerr << "\rsuite: " << i + 1 << "/" << files.size() << ' ' << std::flush;
         json doc;
+        Evaluation e;
         try {
             doc = read_json_file(files[i].string(), false);
-            evaluate_case(doc, files[i].string());
+            e = evaluate_case(doc, files[i].string());
         } catch (const Error& err) {  // one bad file is one failed row, not the end of the run
             table["(invalid case file)"][Outcome::failed]++;
             failures.push_back(files[i].string() + ": invalid case: " + err.what());
             continue;
         }
-        const Outcome o = judge_case(impl, doc, files[i].string(), p);
+        const Outcome o = judge_case(impl, doc, e, p);
         table[doc["op"].get<std::string>()][o.kind]++;
         if (o.kind == Outcome::failed) failures.push_back(files[i].string() + ": " + o.detail);
         if (o.kind == Outcome::not_judged) unjudged.push_back(files[i].string() + ": " + o.detail);

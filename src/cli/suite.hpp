@@ -16,8 +16,9 @@ struct Outcome {
     std::string detail;  ///< for a failure: the worst element or the problem; for unsupported: the reason
 };
 
-/// Sends one case (without expected) to the implementation and judges the answer as check does (ties: any split).
-Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, const std::string& name, const Precision& p);
+/// Sends one case (without expected) to the implementation and judges the answer as check does (ties: any split)
+/// against `e`, the oracle's evaluation of that case.
+Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, const Evaluation& e, const Precision& p);
 
 /// cnnbp suite [DIR] --impl CMD [--dtype]: every case of DIR through the implementation. Returns the exit status.
 int run_suite(const std::string& dir, const std::string& impl, const std::string& dtype, double timeout,
