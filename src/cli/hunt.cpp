@@ -136,11 +136,13 @@ int run_hunt(const HuntOptions& o) {
         }
     }
     const Precision p = precision(o.dtype);
+    const Requirement required = parse_requirement(o.require);
     Rng seeds(o.seed);
     Implementation impl(o.impl, o.timeout, o.startup_timeout);
     const bool progress = isatty(STDERR_FILENO);
     std::map<std::string, int> coverage;
-    int unsupported = 0, not_judged = 0, invalid = 0;
+    int unsupported = 0, not_judged = 0, invalid = 0, incomplete = 0;
+    std::string first_incomplete;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 1; i <= o.cases; ++i) {
         const std::uint64_t seed = seeds.next();
@@ -158,9 +160,10 @@ int run_hunt(const HuntOptions& o) {
         if (op.conditions)
             for (const std::string& c : op.conditions(drawing.c)) coverage[c]++;
         if (progress && i % 25 == 0) std::cerr << "\rhunt " << o.op << ": " << i << "/" << o.cases << ' ' << std::flush;
-        const Outcome outcome = judge_case(impl, doc, e, p);
+        const Outcome outcome = judge_case(impl, doc, e, p, required);
         if (outcome.kind == Outcome::unsupported) ++unsupported;
         if (outcome.kind == Outcome::not_judged) ++not_judged;
+        if (outcome.kind == Outcome::incomplete && incomplete++ == 0) first_incomplete = outcome.detail + " (case " + std::to_string(i) + ")";
         if (outcome.kind != Outcome::failed) continue;
         // shrink: take the first simpler case that still fails, until none does
         Drawing smallest = drawing;
@@ -182,7 +185,7 @@ int run_hunt(const HuntOptions& o) {
                 } catch (const Error&) {
                     continue;  // a candidate that breaks a rule
                 }
-                const Outcome r = judge_case(impl, c, ce, p);
+                const Outcome r = judge_case(impl, c, ce, p, required);
                 if (r.kind == Outcome::failed) {
                     smallest = std::move(candidate), smallest_doc = std::move(c), smallest_e = std::move(ce);
                     last = r, improved = true, ++steps;
@@ -194,9 +197,9 @@ int run_hunt(const HuntOptions& o) {
         // confirm in a fresh process: a failure that depends on what came before must not be shrunk into a wrong case
         std::string note;
         impl.restart();
-        if (judge_case(impl, smallest_doc, smallest_e, p).kind != Outcome::failed) {
+        if (judge_case(impl, smallest_doc, smallest_e, p, required).kind != Outcome::failed) {
             impl.restart();
-            const Outcome again = judge_case(impl, doc, e, p);
+            const Outcome again = judge_case(impl, doc, e, p, required);
             if (again.kind != Outcome::failed) {
                 write_text_file(o.save, format_json(doc));
                 std::cout << "hunt " << o.op << ": FLAKY: case " << i << " of " << o.cases << " (seed " << o.seed
@@ -224,10 +227,16 @@ int run_hunt(const HuntOptions& o) {
               << std::setprecision(3) << (o.cases - invalid) / std::max(seconds, 1e-9) << " cases/s)";
     if (unsupported) std::cout << ", " << unsupported << " unsupported";
     if (not_judged) std::cout << ", " << not_judged << " not judged";
+    if (incomplete) std::cout << ", " << incomplete << " incomplete";
     std::cout << '\n';
     if (o.coverage) {
         std::cout << "coverage (cases that had each condition):\n";
         for (const auto& [condition, count] : coverage) std::cout << "  " << std::setw(6) << count << "  " << condition << '\n';
+    }
+    if (incomplete) {  // right where it answered, but it left required outputs out: not a pass
+        std::cout << "answers left required outputs out (--require " << o.require << "), the first: " << first_incomplete
+                  << ": exit status 5\n";
+        return 5;
     }
     if (o.cases - invalid - unsupported - not_judged <= 0) {  // no case judged: that is no pass
         std::cout << "nothing was judged" << (invalid ? " (every drawn case was invalid: are the --param pins possible together?)" : "")

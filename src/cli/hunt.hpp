@@ -10,7 +10,7 @@ namespace cnnbp::cli {
 
 /// What the user asked of hunt.
 struct HuntOptions {
-    std::string op, impl, dtype = "float64", save = "hunt-failure.json";
+    std::string op, impl, dtype = "float64", save = "hunt-failure.json", require = "all";
     int cases = 1000;
     unsigned long long seed = 1;
     bool ties = false, coverage = false;
@@ -21,7 +21,8 @@ struct HuntOptions {
 /// Parses one --param NAME=VALUE or NAME=LO..HI into `o.params`. Throws cnnbp::Error for a malformed one.
 void add_hunt_param(HuntOptions& o, const std::string& text);
 
-/// Runs the hunt. Returns 0 when no wrong answer was found, 1 when one was (saved and printed).
+/// Runs the hunt. Returns 0 when no wrong answer was found, 1 when one was (saved and printed), 4 when nothing was
+/// judged, 5 when answers left required outputs out.
 int run_hunt(const HuntOptions& o);
 
 }  // namespace cnnbp::cli

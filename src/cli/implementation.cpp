@@ -30,6 +30,9 @@ void kill_groups_and_reraise(int signal) {
     std::raise(signal);
 }
 
+// How much of an implementation's standard error is kept: enough for a Python traceback, bounded against a flood.
+constexpr std::size_t stderr_tail_bytes = 4096;
+
 std::string describe_status(int status) {
     if (WIFSIGNALED(status))
         return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
@@ -56,31 +59,35 @@ Implementation::Implementation(std::string command, double timeout_seconds, doub
 Implementation::~Implementation() { stop(); }
 
 void Implementation::start() {
-    int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) fail("cannot create pipes for the implementation: ", std::strerror(errno));
+    int in[2], out[2], err[2];
+    if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0)
+        fail("cannot create pipes for the implementation: ", std::strerror(errno));
     pid_ = fork();
     if (pid_ < 0) fail("cannot start the implementation: ", std::strerror(errno));
     if (pid_ == 0) {
         setpgid(0, 0);  // a group of its own: the shell and everything it starts
         dup2(in[0], STDIN_FILENO);
         dup2(out[1], STDOUT_FILENO);
-        close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+        dup2(err[1], STDERR_FILENO);
+        close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
         execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
     setpgid(pid_, pid_);  // also here, so that the group exists before either side goes on
     groups().insert(pid_);
-    close(in[0]), close(out[1]);
-    to_child_ = in[1], from_child_ = out[0];
-    fcntl(to_child_, F_SETFD, FD_CLOEXEC), fcntl(from_child_, F_SETFD, FD_CLOEXEC);
-    fcntl(to_child_, F_SETFL, fcntl(to_child_, F_GETFL) | O_NONBLOCK);  // a write never blocks past the timeout
+    close(in[0]), close(out[1]), close(err[1]);
+    to_child_ = in[1], from_child_ = out[0], errors_ = err[0];
+    for (int fd : {to_child_, from_child_, errors_}) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    for (int fd : {to_child_, errors_}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);  // never blocks past the timeout
     buffer_.clear();
+    error_tail_.clear();
     fresh_ = true;
 }
 
 void Implementation::stop() {
     if (pid_ <= 0) return;
     close(to_child_), close(from_child_);
+    if (errors_ >= 0) close(errors_), errors_ = -1;
     kill(-pid_, SIGTERM);
     int status = 0;
     for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(10000);
@@ -92,14 +99,42 @@ void Implementation::stop() {
 
 void Implementation::restart() { stop(); }
 
+void Implementation::drain_errors() {
+    char chunk[65536];
+    while (errors_ >= 0) {
+        const ssize_t n = read(errors_, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // nothing more for now
+        if (n <= 0) {  // closed (or broken): poll it no more
+            close(errors_), errors_ = -1;
+            return;
+        }
+        error_tail_.append(chunk, std::size_t(n));
+        if (error_tail_.size() > stderr_tail_bytes) error_tail_.erase(0, error_tail_.size() - stderr_tail_bytes);
+    }
+}
+
+std::string Implementation::errors_tail() const {
+    std::string tail = error_tail_;
+    while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.pop_back();
+    if (tail.empty()) return "";
+    std::string indented = "\n    ";
+    for (char c : tail) indented += c == '\n' ? std::string("\n    ") : std::string(1, c);
+    return std::string("; the end of its standard error") + (error_tail_.size() >= stderr_tail_bytes ? " (last 4 KiB)" : "") +
+           ":" + indented;
+}
+
 bool Implementation::ask(const std::string& line, std::string& answer, std::string& problem) {
     if (pid_ <= 0) start();
+    drain_errors();
+    error_tail_.clear();  // what it says from here on is about this case
     const std::string message = line + "\n";
     const double seconds = timeout_ + (fresh_ ? startup_ : 0.0);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     std::size_t sent = 0, searched = 0;
     auto give_up = [&](const std::string& why) {
-        problem = why;
+        drain_errors();
+        problem = why + errors_tail();
         stop();
         return false;
     };
@@ -118,10 +153,12 @@ bool Implementation::ask(const std::string& line, std::string& answer, std::stri
         if (left.count() <= 0)
             return give_up(std::string(sent < message.size() ? "the case was not read" : "no answer") + " within " +
                            std::to_string(seconds) + " s (a hang?" + (fresh_ ? " The start-up counts too: --startup-timeout" : "") + ")");
-        pollfd p[2] = {{from_child_, POLLIN, 0}, {to_child_, POLLOUT, 0}};
-        const nfds_t count = sent < message.size() ? 2 : 1;  // read while writing: an answer may come early
-        if (poll(p, count, int(std::min<long long>(left.count(), 1000))) <= 0) continue;
-        if (count == 2 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        // read while writing (an answer may come early), and drain its standard error all along (poll skips fd -1)
+        const bool sending = sent < message.size();
+        pollfd p[3] = {{from_child_, POLLIN, 0}, {errors_, POLLIN, 0}, {sending ? to_child_ : -1, POLLOUT, 0}};
+        if (poll(p, 3, int(std::min<long long>(left.count(), 1000))) <= 0) continue;
+        if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) drain_errors();
+        if (sending && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
             const ssize_t n = write(to_child_, message.data() + sent, message.size() - sent);
             if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
                 return give_up("the implementation stopped reading its input (it exited, crashed or closed it)");
@@ -140,17 +177,20 @@ bool Implementation::ask(const std::string& line, std::string& answer, std::stri
         for (int i = 0; i < 20 && (done = waitpid(pid_, &status, WNOHANG)) == 0; ++i) usleep(10000);
         const std::string how = done == pid_ ? describe_status(status) + " without answering" : "closed its output without exiting";
         const bool not_run = done == pid_ && WIFEXITED(status) && (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126);
+        drain_errors();
+        const std::string said = errors_tail();
         if (done == pid_) {  // reaped already: kill what is left of its group, then forget it
             kill(-pid_, SIGKILL);
             groups().erase(pid_);
             close(to_child_), close(from_child_);
+            if (errors_ >= 0) close(errors_), errors_ = -1;
             pid_ = -1;
         }
         stop();
         if (not_run && !ever_answered_)
             fail("the implementation `", command_, "` could not be run: the shell ", how,
-                 WEXITSTATUS(status) == 127 ? " (command not found)" : " (not executable)");
-        problem = "the implementation " + how;
+                 WEXITSTATUS(status) == 127 ? " (command not found)" : " (not executable)", said);
+        problem = "the implementation " + how + said;
         return false;
     }
 }

@@ -62,23 +62,26 @@ int main(int argc, char** argv) {
                                                 "README.md) into a folder, deterministically.");
     golden->add_option("--out", golden_dir, "the folder (default: golden)");
 
-    std::string suite_dir = "golden", impl;
-    double timeout = 10.0;
+    cnnbp::cli::SuiteOptions suite_options;
     auto* suite = app.add_subcommand("suite", "Run every case of a folder (default golden/) through an implementation "
                                               "(a command speaking the JSON-lines protocol, docs/protocol.md) and judge "
-                                              "each answer as check does. Exit 0 when nothing failed, 1 otherwise.");
-    suite->add_option("dir", suite_dir, "the folder of case files (default: golden)");
-    suite->add_option("--impl", impl, "the implementation: a shell command")->required();
-    suite->add_option("--dtype", dtype, "the precision it computes in: float64 (default) or float32");
-    suite->add_option("--timeout", timeout, "seconds to wait for one answer (default 10)");
-    double startup_timeout = 60.0;
-    suite->add_option("--startup-timeout", startup_timeout, "seconds more for the first answer after a start (default 60)");
+                                              "each answer as check does. Exit 0 when every case passed or is unsupported; "
+                                              "1 when one failed; 4 when none was judged; 5 when answers left required "
+                                              "outputs out.");
+    suite->add_option("dir", suite_options.dir, "the folder of case files (default: golden)");
+    suite->add_option("--impl", suite_options.impl, "the implementation: a shell command")->required();
+    suite->add_option("--dtype", suite_options.dtype, "the precision it computes in: float64 (default) or float32");
+    suite->add_option("--timeout", suite_options.timeout, "seconds to wait for one answer (default 10)");
+    suite->add_option("--startup-timeout", suite_options.startup_timeout, "seconds more for the first answer after a start (default 60)");
+    suite->add_option("--require", suite_options.require, "the outputs every answer must hold: all (default: every output the "
+                                                         "case has), any, or a list such as out,dx");
+    suite->add_flag("-x,--exitfirst", suite_options.exitfirst, "stop at the first failed case");
 
     cnnbp::cli::HuntOptions hunt_options;
     std::vector<std::string> hunt_params;
     auto* hunt = app.add_subcommand("hunt", "Generate random cases for one op, biased toward where implementations break, "
                                             "until the implementation answers one wrongly; shrink that case while it still "
-                                            "fails, print it and save it. Exit 0: none found; 1: found.");
+                                            "fails, print it and save it. Exit 0: none found; 1: found; 4: nothing judged; 5: answers left required outputs out.");
     hunt->add_option("--op", hunt_options.op, "the op to hunt in")->required();
     hunt->add_option("--impl", hunt_options.impl, "the implementation: a shell command speaking the JSON-lines protocol")->required();
     hunt->add_option("--cases", hunt_options.cases, "how many random cases (default 1000)");
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
     hunt->add_option("--startup-timeout", hunt_options.startup_timeout, "seconds more for the first answer after a start (default 60)");
     hunt->add_flag("--ties", hunt_options.ties, "draw max-pool inputs with ties and relu inputs at 0 (off by default)");
     hunt->add_flag("--coverage", hunt_options.coverage, "report how often each edge condition was generated");
+    hunt->add_option("--require", hunt_options.require, "the outputs every answer must hold: all (default), any, or a list such as out,dx");
 
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
         std::cerr << "cnnbp: unknown command '" << argv[1] << "'; run cnnbp --help for the commands\n";
@@ -108,7 +112,7 @@ int main(int argc, char** argv) {
         if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);
-        if (*suite) return cnnbp::cli::run_suite(suite_dir, impl, dtype, timeout, startup_timeout);
+        if (*suite) return cnnbp::cli::run_suite(suite_options);
         if (*hunt) {
             for (const std::string& param : hunt_params) cnnbp::cli::add_hunt_param(hunt_options, param);
             return cnnbp::cli::run_hunt(hunt_options);

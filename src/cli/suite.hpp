@@ -5,6 +5,7 @@
 #include "implementation.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,16 +13,36 @@ namespace cnnbp::cli {
 
 /// The outcome of one case sent to an implementation.
 struct Outcome {
-    enum Kind { passed, failed, unsupported, not_judged } kind;
-    std::string detail;  ///< for a failure: the worst element or the problem; for unsupported: the reason
+    enum Kind { passed, failed, unsupported, not_judged, incomplete } kind;
+    std::string detail;  ///< failed: the worst element or the problem; unsupported, not judged: the reason;
+                         ///< incomplete: the required outputs the answer left out
 };
 
-/// Sends one case (without expected) to the implementation and judges the answer as check does (ties: any split)
-/// against `e`, the oracle's evaluation of that case.
-Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, const Evaluation& e, const Precision& p);
+/// Which outputs an answer must hold (--require): every output the case has (the default), any one of them, or
+/// those named ("dw" also names each layer's dw in a network). An answer that leaves a required one out is
+/// incomplete, even when everything it gave is right.
+struct Requirement {
+    enum Kind { all, any, listed } kind = all;
+    std::set<std::string> keys;
+};
 
-/// cnnbp suite [DIR] --impl CMD [--dtype]: every case of DIR through the implementation. Returns the exit status.
-int run_suite(const std::string& dir, const std::string& impl, const std::string& dtype, double timeout,
-              double startup_timeout);
+/// "all", "any", or a comma-separated list of out, loss, dx, da, dz, dw, db. Throws cnnbp::Error for anything else.
+Requirement parse_requirement(const std::string& text);
+
+/// Sends one case (without expected) to the implementation and judges the answer as check does (ties: any split)
+/// against `e`, the oracle's evaluation of that case: a wrong element or a problem is a failure; then the outputs
+/// `r` requires and the answer lacks make it incomplete.
+Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, const Evaluation& e, const Precision& p,
+                   const Requirement& r);
+
+/// What the user asked of suite.
+struct SuiteOptions {
+    std::string dir = "golden", impl, dtype = "float64", require = "all";
+    double timeout = 10.0, startup_timeout = 60.0;
+    bool exitfirst = false;  ///< -x: stop at the first failed case
+};
+
+/// cnnbp suite [DIR] --impl CMD: every case of DIR through the implementation. Returns the exit status.
+int run_suite(const SuiteOptions& o);
 
 }  // namespace cnnbp::cli

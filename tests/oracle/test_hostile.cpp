@@ -264,3 +264,64 @@ TEST_CASE("limits: the command line can lower or raise each limit, before or aft
     INFO(raised.output.substr(0, 300));
     CHECK(raised.status == 0);
 }
+
+TEST_CASE("implementations that misbehave: a flood on standard error neither blocks the run nor fills memory", "[cli][hostile]") {
+    std::system("rm -rf hostile_impl && mkdir -p hostile_impl");
+    file("hostile_impl/relu.json", relu_case);
+    // 20 MB on standard error before every start, far beyond a pipe's 64 KiB: read as it comes, so the answers flow
+    const std::string flood = "head -c 20000000 /dev/zero | tr '\\\\0' x >&2; ";
+    const Run right = quickly("suite hostile_impl --impl \"" + flood + "exec /usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py\"", 20.0);
+    INFO(right.output.substr(0, 2000));
+    CHECK(right.status == 0);
+    CHECK(right.output.size() < 10000);
+    // a crash after the flood: the report shows the end of what it said (the traceback), and only the end
+    const Run crash = quickly("suite hostile_impl --impl \"" + flood + "echo 'ValueError: the last words' >&2; exit 1\"", 20.0);
+    INFO(crash.output.substr(0, 2000));
+    CHECK(crash.status == 1);
+    CHECK(says(crash, "exited with status 1 without answering; the end of its standard error (last 4 KiB):"));
+    CHECK(says(crash, "ValueError: the last words"));
+    CHECK(crash.output.size() < 10000);
+}
+
+TEST_CASE("incomplete answers: an answer that leaves outputs out is its own outcome and exit status, or passes --require", "[cli][hostile]") {
+    std::system("rm -rf hostile_partial && mkdir -p hostile_partial");
+    file("hostile_partial/relu.json", relu_case);
+    const std::string forward_only = "--impl 'while read line; do echo \"{\\\"out\\\": [[1, 0]]}\"; done'";
+    const Run by_default = run("suite hostile_partial " + forward_only);
+    INFO(by_default.output);
+    CHECK(by_default.status == 5);
+    CHECK(says(by_default, "INCOMPLETE hostile_partial/relu.json: the answer leaves out dx"));
+    CHECK(says(by_default, "1 incomplete"));
+    CHECK(run("suite hostile_partial --require out " + forward_only).status == 0);
+    CHECK(run("suite hostile_partial --require any " + forward_only).status == 0);
+    CHECK(run("suite hostile_partial --require out,dx " + forward_only).status == 5);
+    const Run typo = run("suite hostile_partial --require dX " + forward_only);
+    CHECK(typo.status == 2);
+    CHECK(says(typo, "--require must be all, any, or a comma-separated list"));
+    // a wrong element is still a failure, whatever is left out
+    CHECK(run("suite hostile_partial --impl 'while read line; do echo \"{\\\"out\\\": [[2, 0]]}\"; done'").status == 1);
+    // hunt: the numpy example with dx taken out of every answer
+    file("hostile_drop_dx.py", "import json, sys\nfor line in sys.stdin:\n    a = json.loads(line)\n    a.pop('dx', None)\n"
+                               "    print(json.dumps(a), flush=True)\n");
+    const std::string no_dx = "--impl '/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py | /usr/bin/python3 hostile_drop_dx.py'";
+    const Run hunted = run("hunt --op relu --cases 20 " + no_dx);
+    INFO(hunted.output);
+    CHECK(hunted.status == 5);
+    CHECK(says(hunted, "20 incomplete"));
+    CHECK(says(hunted, "the answer leaves out dx"));
+    CHECK(run("hunt --op relu --cases 20 --require out " + no_dx).status == 0);
+}
+
+TEST_CASE("suite -x stops at the first failed case and says how many were not run", "[cli][hostile]") {
+    std::system("rm -rf hostile_three && mkdir -p hostile_three");
+    for (const char* name : {"hostile_three/a.json", "hostile_three/b.json", "hostile_three/c.json"}) file(name, relu_case);
+    const std::string wrong = "--impl 'while read line; do echo \"{\\\"out\\\": [[2, 0]]}\"; done'";
+    const Run all = run("suite hostile_three " + wrong);
+    CHECK(all.status == 1);
+    CHECK(says(all, "0 passed, 3 failed"));
+    const Run first = run("suite hostile_three -x " + wrong);
+    INFO(first.output);
+    CHECK(first.status == 1);
+    CHECK(says(first, "0 passed, 1 failed"));
+    CHECK(says(first, "stopped at the first failure, -x: 2 cases not run"));
+}
