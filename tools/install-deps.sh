@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev                  # benchmarks (Google Benchmark)
   doxygen libjs-mathjax             # the documentation, with MathJax served locally
   dpkg-dev pkgconf                  # the package: cpack -G DEB reads dependencies with dpkg-shlibdeps; the cnnbp.pc test
+  clang libclang-rt-14-dev          # the sanitizer and fuzz build (ASan, UBSan, libFuzzer): tools/sanitized-build.sh
 )
 
 missing=()

@@ -1,10 +1,12 @@
-// Running build/cnnbp from a test: the build passes the program's path in as CNNBP_EXE.
+// Running build/cnnbp from a test: the build passes the program's path in as CNNBP_EXE; the environment variable
+// CNNBP_EXE, when set, names another build of it (tools/sanitize.sh runs these tests on the sanitized one).
 #pragma once
 
 #include <catch2/catch.hpp>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <sys/wait.h>
@@ -28,7 +30,8 @@ inline std::string file(const std::string& name, const std::string& text) {
 
 // Runs `build/cnnbp ARGS` through the shell.
 inline Run run(const std::string& args) {
-    const std::string cmd = std::string(CNNBP_EXE) + " " + args + " 2>&1";
+    const char* other = std::getenv("CNNBP_EXE");
+    const std::string cmd = std::string(other && *other ? other : CNNBP_EXE) + " " + args + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     REQUIRE(pipe);
     std::string out;
