@@ -5,6 +5,7 @@
 #include "cnnbp/oracle/oracle.hpp"
 #include "implementation.hpp"
 #include "suite.hpp"
+#include "workers.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unistd.h>
@@ -84,7 +87,29 @@ std::string describe(const OpCase& c) {
     return os.str();
 }
 
+// Prints a --json report and returns its exit status.
+int print_json(const json& report) {
+    std::cout << report.dump(2) << '\n';
+    return report.at("exit_status").get<int>();
+}
+
 }  // namespace
+
+void set_hunt_shard(HuntOptions& o, const std::string& text) {
+    const auto slash = text.find('/');
+    std::uint64_t k = 0, n = 0;
+    try {
+        std::size_t used_k = 0, used_n = 0;
+        if (slash == std::string::npos || text[0] == '-' || text[slash + 1] == '-') throw std::invalid_argument(text);
+        k = std::stoull(text.substr(0, slash), &used_k);
+        n = std::stoull(text.substr(slash + 1), &used_n);
+        if (used_k != slash || used_n != text.size() - slash - 1) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+        fail("--shard must be K/N with whole numbers 0 <= K < N, e.g. 0/4; got ", text);
+    }
+    if (n == 0 || k >= n) fail("--shard must be K/N with 0 <= K < N (shards are numbered from 0); got ", text);
+    o.shard = k, o.shards = n;
+}
 
 void add_hunt_param(HuntOptions& o, const std::string& text) {
     const auto eq = text.find('=');
@@ -138,33 +163,73 @@ int run_hunt(const HuntOptions& o) {
     const Precision p = precision(o.dtype);
     const Requirement required = parse_requirement(o.require);
     Rng seeds(o.seed);
-    Implementation impl(o.impl, o.timeout, o.startup_timeout);
-    const bool progress = isatty(STDERR_FILENO);
+    auto impls = start_implementations(o.impl, o.jobs, o.timeout, o.startup_timeout);
+    const bool progress = isatty(STDERR_FILENO) && !o.as_json;
+    // Shared by the workers, under `m`: the next case to hand out (numbered from 1, drawn from the seed sequence in
+    // order, this shard's only), the counts, and the failing case with the smallest number, which is the one a
+    // single implementation would have met first.
+    std::mutex m;
+    int next = 0, drawn = 0, done = 0;
+    bool stop = false;
     std::map<std::string, int> coverage;
-    int unsupported = 0, not_judged = 0, invalid = 0, incomplete = 0;
+    int unsupported = 0, not_judged = 0, invalid = 0, incomplete = 0, first_incomplete_at = 0;
     std::string first_incomplete;
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 1; i <= o.cases; ++i) {
-        const std::uint64_t seed = seeds.next();
+    struct Failure {
+        int i = 0;
+        std::uint64_t seed = 0;
         Drawing drawing;
         json doc;
         Evaluation e;
-        try {
-            drawing = draw_case(op, seed, o);
-            doc = write_case(drawing.c, "hunt");
-            e = evaluate_case(doc, "hunt");
-        } catch (const Error&) {
-            ++invalid;  // a pinned range or a rare draw that breaks a rule; hunt draws another
-            continue;
+        Outcome outcome;
+    };
+    std::optional<Failure> found;
+    auto take = [&]() -> std::optional<std::pair<int, std::uint64_t>> {
+        std::lock_guard<std::mutex> hold(m);
+        while (!stop && next < o.cases) {
+            const std::uint64_t seed = seeds.next();
+            if (std::uint64_t(next++) % o.shards == o.shard) return std::pair{next, seed};
         }
-        if (op.conditions)
-            for (const std::string& c : op.conditions(drawing.c)) coverage[c]++;
-        if (progress && i % 25 == 0) std::cerr << "\rhunt " << o.op << ": " << i << "/" << o.cases << ' ' << std::flush;
-        const Outcome outcome = judge_case(impl, doc, e, p, required);
-        if (outcome.kind == Outcome::unsupported) ++unsupported;
-        if (outcome.kind == Outcome::not_judged) ++not_judged;
-        if (outcome.kind == Outcome::incomplete && incomplete++ == 0) first_incomplete = outcome.detail + " (case " + std::to_string(i) + ")";
-        if (outcome.kind != Outcome::failed) continue;
+        return std::nullopt;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    on_each(impls, [&](Implementation& impl) {
+        while (const auto item = take()) {
+            const auto [i, seed] = *item;
+            Failure f{i, seed, {}, {}, {}, {}};
+            try {
+                f.drawing = draw_case(op, seed, o);
+                f.doc = write_case(f.drawing.c, "hunt");
+                f.e = evaluate_case(f.doc, "hunt");
+            } catch (const Error&) {
+                std::lock_guard<std::mutex> hold(m);
+                ++invalid, ++drawn;  // a pinned range or a rare draw that breaks a rule; hunt draws another
+                continue;
+            }
+            f.outcome = judge_case(impl, f.doc, f.e, p, required);
+            std::lock_guard<std::mutex> hold(m);
+            ++drawn;
+            if (op.conditions)
+                for (const std::string& c : op.conditions(f.drawing.c)) coverage[c]++;
+            if (progress && ++done % 25 == 0) std::cerr << "\rhunt " << o.op << ": " << done << ' ' << std::flush;
+            const Outcome::Kind kind = f.outcome.kind;
+            if (kind == Outcome::unsupported) ++unsupported;
+            if (kind == Outcome::not_judged) ++not_judged;
+            if (kind == Outcome::incomplete && (incomplete++ == 0 || i < first_incomplete_at))
+                first_incomplete = f.outcome.detail + " (case " + std::to_string(i) + ")", first_incomplete_at = i;
+            if (kind == Outcome::failed && (!found || i < found->i)) found = std::move(f), stop = true;
+        }
+    }, [&] {
+        std::lock_guard<std::mutex> hold(m);
+        stop = true;
+    });
+    if (found) {
+        Implementation& impl = *impls[0];
+        const int i = found->i;
+        const std::uint64_t seed = found->seed;
+        const Drawing& drawing = found->drawing;
+        const json& doc = found->doc;
+        const Evaluation& e = found->e;
+        const Outcome& outcome = found->outcome;
         // shrink: take the first simpler case that still fails, until none does
         Drawing smallest = drawing;
         json smallest_doc = doc;
@@ -202,6 +267,9 @@ int run_hunt(const HuntOptions& o) {
             const Outcome again = judge_case(impl, doc, e, p, required);
             if (again.kind != Outcome::failed) {
                 write_text_file(o.save, format_json(doc));
+                if (o.as_json)
+                    return print_json(json{{"op", o.op}, {"seed", o.seed}, {"outcome", "flaky"}, {"case_number", i},
+                                           {"detail", outcome.detail}, {"saved", o.save}, {"exit_status", 1}});
                 std::cout << "hunt " << o.op << ": FLAKY: case " << i << " of " << o.cases << " (seed " << o.seed
                           << ") failed, but passed again in a fresh process:\n  " << outcome.detail
                           << "\nthe case is saved in " << o.save << " (no minimal case: the failure does not reproduce)\n";
@@ -214,17 +282,36 @@ int run_hunt(const HuntOptions& o) {
         json saved = smallest_doc;
         saved["expected"] = expected_json(smallest_e);
         write_text_file(o.save, format_json(saved));
+        const std::string reproduce = "cnnbp suite " + shell_quote(o.save) + " --impl " + shell_quote(o.impl) +
+                                      (o.dtype == "float64" ? "" : " --dtype " + o.dtype) +
+                                      (o.require == "all" ? "" : " --require " + o.require);
+        if (o.as_json)
+            return print_json(json{{"op", o.op}, {"seed", o.seed}, {"outcome", "wrong answer"}, {"case_number", i},
+                                   {"shrink_steps", steps}, {"minimal_case", describe(smallest.c)}, {"detail", last.detail},
+                                   {"saved", o.save}, {"reproduce", reproduce}, {"exit_status", 1}});
         std::cout << "hunt " << o.op << ": wrong answer on case " << i << " of " << o.cases << " (seed " << o.seed << ")\n"
                   << note << "shrunk in " << steps << " steps to " << describe(smallest.c) << '\n'
                   << "  " << last.detail << '\n'
                   << "the minimal case, with what cnnbp expects, is saved in " << o.save << ":\n"
-                  << format_json(saved);
+                  << format_json(saved) << "reproduce: " << reproduce << '\n';
         return 1;
     }
     if (progress) std::cerr << '\n';
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "hunt " << o.op << ": no wrong answer in " << o.cases - invalid << " cases (seed " << o.seed << ", "
-              << std::setprecision(3) << (o.cases - invalid) / std::max(seconds, 1e-9) << " cases/s)";
+    const int valid = drawn - invalid, judged = valid - unsupported - not_judged;
+    // 5: right where it answered, but it left required outputs out; 4: no case judged; neither is a pass
+    const int status = incomplete ? 5 : judged <= 0 ? 4 : 0;
+    const std::string shard = o.shards > 1 ? ", shard " + std::to_string(o.shard) + "/" + std::to_string(o.shards) : "";
+    if (o.as_json) {
+        json r = {{"op", o.op}, {"seed", o.seed}, {"shard", {o.shard, o.shards}}, {"outcome", "no wrong answer"},
+                  {"cases", valid}, {"invalid_draws", invalid}, {"unsupported", unsupported}, {"not_judged", not_judged},
+                  {"incomplete", incomplete}, {"exit_status", status}};
+        if (incomplete) r["first_incomplete"] = first_incomplete;
+        if (o.coverage) r["coverage"] = coverage;
+        return print_json(r);
+    }
+    std::cout << "hunt " << o.op << ": no wrong answer in " << valid << " cases (seed " << o.seed << shard << ", "
+              << std::setprecision(3) << valid / std::max(seconds, 1e-9) << " cases/s)";
     if (unsupported) std::cout << ", " << unsupported << " unsupported";
     if (not_judged) std::cout << ", " << not_judged << " not judged";
     if (incomplete) std::cout << ", " << incomplete << " incomplete";
@@ -233,17 +320,13 @@ int run_hunt(const HuntOptions& o) {
         std::cout << "coverage (cases that had each condition):\n";
         for (const auto& [condition, count] : coverage) std::cout << "  " << std::setw(6) << count << "  " << condition << '\n';
     }
-    if (incomplete) {  // right where it answered, but it left required outputs out: not a pass
+    if (status == 5)
         std::cout << "answers left required outputs out (--require " << o.require << "), the first: " << first_incomplete
                   << ": exit status 5\n";
-        return 5;
-    }
-    if (o.cases - invalid - unsupported - not_judged <= 0) {  // no case judged: that is no pass
+    if (status == 4)
         std::cout << "nothing was judged" << (invalid ? " (every drawn case was invalid: are the --param pins possible together?)" : "")
                   << ": exit status 4\n";
-        return 4;
-    }
-    return 0;
+    return status;
 }
 
 }  // namespace cnnbp::cli

@@ -2,6 +2,7 @@
 // implementation gets one wrong; then the case is shrunk while it still fails.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -13,13 +14,18 @@ struct HuntOptions {
     std::string op, impl, dtype = "float64", save = "hunt-failure.json", require = "all";
     int cases = 1000;
     unsigned long long seed = 1;
-    bool ties = false, coverage = false;
+    bool ties = false, coverage = false, as_json = false;
     double timeout = 10.0, startup_timeout = 60.0;
+    int jobs = 1;                            ///< implementations working side by side
+    std::uint64_t shard = 0, shards = 1;     ///< --shard K/N: only the cases i (from 0) with i % N == K
     std::map<std::string, std::pair<int, int>> params;  ///< --param NAME=VALUE or NAME=LO..HI
 };
 
 /// Parses one --param NAME=VALUE or NAME=LO..HI into `o.params`. Throws cnnbp::Error for a malformed one.
 void add_hunt_param(HuntOptions& o, const std::string& text);
+
+/// Parses --shard K/N (0 <= K < N) into `o.shard` and `o.shards`. Throws cnnbp::Error for a malformed one.
+void set_hunt_shard(HuntOptions& o, const std::string& text);
 
 /// Runs the hunt. Returns 0 when no wrong answer was found, 1 when one was (saved and printed), 4 when nothing was
 /// judged, 5 when answers left required outputs out.

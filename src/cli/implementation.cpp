@@ -3,6 +3,7 @@
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/core/limits.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -10,7 +11,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,14 +18,28 @@ namespace cnnbp::cli {
 
 namespace {
 
-// The process groups alive now, killed when cnnbp is interrupted or exits.
-std::set<pid_t>& groups() {
-    static std::set<pid_t> alive;
-    return alive;
+// The process groups alive now, killed when cnnbp is interrupted or exits: one slot per implementation (0 when
+// free), lock-free, so that threads may start and stop implementations while the signal handler reads the slots.
+constexpr std::size_t max_groups = 256;
+std::atomic<pid_t> group_slots[max_groups];
+
+void remember_group(pid_t g) {
+    for (std::atomic<pid_t>& slot : group_slots) {
+        pid_t free = 0;
+        if (slot.compare_exchange_strong(free, g)) return;
+    }
+}
+
+void forget_group(pid_t g) {
+    for (std::atomic<pid_t>& slot : group_slots) {
+        pid_t mine = g;
+        if (slot.compare_exchange_strong(mine, 0)) return;
+    }
 }
 
 void kill_groups_and_reraise(int signal) {
-    for (pid_t g : groups()) kill(-g, SIGKILL);
+    for (std::atomic<pid_t>& slot : group_slots)
+        if (const pid_t g = slot.load(); g > 0) kill(-g, SIGKILL);
     std::signal(signal, SIG_DFL);
     std::raise(signal);
 }
@@ -59,8 +73,10 @@ Implementation::Implementation(std::string command, double timeout_seconds, doub
 Implementation::~Implementation() { stop(); }
 
 void Implementation::start() {
+    // close-on-exec from the start: an implementation started by another thread at the same moment must not inherit
+    // these (dup2 below clears the flag on the child's own three)
     int in[2], out[2], err[2];
-    if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0)
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
         fail("cannot create pipes for the implementation: ", std::strerror(errno));
     pid_ = fork();
     if (pid_ < 0) fail("cannot start the implementation: ", std::strerror(errno));
@@ -74,10 +90,9 @@ void Implementation::start() {
         _exit(127);
     }
     setpgid(pid_, pid_);  // also here, so that the group exists before either side goes on
-    groups().insert(pid_);
+    remember_group(pid_);
     close(in[0]), close(out[1]), close(err[1]);
     to_child_ = in[1], from_child_ = out[0], errors_ = err[0];
-    for (int fd : {to_child_, from_child_, errors_}) fcntl(fd, F_SETFD, FD_CLOEXEC);
     for (int fd : {to_child_, errors_}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);  // never blocks past the timeout
     buffer_.clear();
     error_tail_.clear();
@@ -93,7 +108,7 @@ void Implementation::stop() {
     for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(10000);
     kill(-pid_, SIGKILL);  // whatever is left of the group, the shell's children included
     if (waitpid(pid_, &status, WNOHANG) == 0) waitpid(pid_, &status, 0);
-    groups().erase(pid_);
+    forget_group(pid_);
     pid_ = -1;
 }
 
@@ -181,7 +196,7 @@ bool Implementation::ask(const std::string& line, std::string& answer, std::stri
         const std::string said = errors_tail();
         if (done == pid_) {  // reaped already: kill what is left of its group, then forget it
             kill(-pid_, SIGKILL);
-            groups().erase(pid_);
+            forget_group(pid_);
             close(to_child_), close(from_child_);
             if (errors_ >= 0) close(errors_), errors_ = -1;
             pid_ = -1;

@@ -23,8 +23,8 @@ public:
 
     /// Sends one line and waits for one line back. On a crash, a closed output, a timeout or an answer longer than
     /// limits().file_bytes, returns false and sets `problem` (with the end of what the implementation wrote on its
-    /// standard error, if anything); the process group is then stopped and started again on the next call. Throws cnnbp::Error when the command cannot be run at all (the shell's exit status 127 or 126
-    /// before any answer).
+    /// standard error, if anything); the process group is then stopped and started again on the next call. Throws
+    /// cnnbp::Error when the command cannot be run at all (the shell's exit status 127 or 126 before any answer).
     bool ask(const std::string& line, std::string& answer, std::string& problem);
 
     /// Stops the process group; the next ask() starts a fresh one.

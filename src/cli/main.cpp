@@ -12,6 +12,26 @@
 
 #include <iostream>
 
+namespace {
+
+// Whether the command line asks for a JSON report: then an error is a JSON object on standard output too, so that a
+// program reading the report always gets JSON.
+bool wants_json(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--json") return true;
+    return false;
+}
+
+int json_error(const std::string& message, int status) {
+    std::cout << nlohmann::ordered_json{{"error", message}, {"exit_status", status},
+                                        {"meaning", cnnbp::cli::exit_meaning(status)}}.dump(2)
+              << '\n';
+    std::cerr << "cnnbp: " << message << '\n';
+    return status;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     CLI::App app{
         "cnnbp: a reference implementation and test oracle for backpropagation in convolutional networks.\n"
@@ -38,20 +58,24 @@ int main(int argc, char** argv) {
                     "connected weight, quadratic loss; part II with a ReLU) and print every intermediate number.");
 
     std::string case_path, result_path, out_path, dtype = "float64", ties = "any";
-    bool as_json = false, all = false;
+    bool as_json = false, all = false, canonical = false;
+    const auto dtypes = CLI::IsMember({"float64", "float32"});
     auto* eval = app.add_subcommand("eval", "Compute a case: read CASE.json (- for standard input) and write it back with "
                                             "`expected` filled in, every other field kept.");
     eval->add_option("case", case_path, "the case file (cnnbp-case/1)")->required();
     eval->add_option("-o,--output", out_path, "write here instead of standard output");
+    eval->add_flag("--canonical", canonical, "write the params in full (every parameter; stride and dilation as [h, w], "
+                                             "padding as four sides), as suite and hunt send cases");
     auto* check = app.add_subcommand(
         "check", "Judge RESULT.json, the outputs an implementation computed for CASE.json, element by element with "
                  "tolerances derived from the arithmetic. Exit 0: every provided output passes; 1: a mismatch; "
                  "2: invalid input.");
     check->add_option("case", case_path, "the case file")->required();
     check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz")->required();
-    check->add_option("--dtype", dtype, "the precision the implementation computed in: float64 (default) or float32");
-    check->add_flag("--json", as_json, "print the report as JSON");
-    check->add_option("--ties", ties, "max-pool ties: any (default: any split among the tied maxima) or first (PyTorch's rule)");
+    check->add_option("--dtype", dtype, "the precision the implementation computed in")->check(dtypes)->capture_default_str();
+    check->add_flag("--json", as_json, "print the report as JSON on standard output, an error too (with its exit status)");
+    check->add_option("--ties", ties, "max-pool ties: any (any split among the tied maxima) or first (PyTorch's rule)")
+        ->check(CLI::IsMember({"any", "first"}))->capture_default_str();
     auto* gradcheck = app.add_subcommand("gradcheck", "Check the oracle itself on CASE.json with central differences and "
                                                       "print the worst relative error per input.");
     gradcheck->add_option("case", case_path, "the case file")->required();
@@ -60,7 +84,7 @@ int main(int argc, char** argv) {
     std::string golden_dir = "golden";
     auto* golden = app.add_subcommand("golden", "Write the golden suite (case files with expected outputs, and an index "
                                                 "README.md) into a folder, deterministically.");
-    golden->add_option("--out", golden_dir, "the folder (default: golden)");
+    golden->add_option("--out", golden_dir, "the folder")->capture_default_str();
 
     cnnbp::cli::SuiteOptions suite_options;
     auto* suite = app.add_subcommand("suite", "Run every case of a folder (default golden/) through an implementation "
@@ -68,32 +92,51 @@ int main(int argc, char** argv) {
                                               "each answer as check does. Exit 0 when every case passed or is unsupported; "
                                               "1 when one failed; 4 when none was judged; 5 when answers left required "
                                               "outputs out.");
-    suite->add_option("dir", suite_options.dir, "the folder of case files (default: golden)");
+    suite->add_option("dir", suite_options.dir, "the folder of case files")->capture_default_str();
     suite->add_option("--impl", suite_options.impl, "the implementation: a shell command")->required();
-    suite->add_option("--dtype", suite_options.dtype, "the precision it computes in: float64 (default) or float32");
-    suite->add_option("--timeout", suite_options.timeout, "seconds to wait for one answer (default 10)");
-    suite->add_option("--startup-timeout", suite_options.startup_timeout, "seconds more for the first answer after a start (default 60)");
-    suite->add_option("--require", suite_options.require, "the outputs every answer must hold: all (default: every output the "
-                                                         "case has), any, or a list such as out,dx");
+    suite->add_option("--dtype", suite_options.dtype, "the precision it computes in")->check(dtypes)->capture_default_str();
+    suite->add_option("--timeout", suite_options.timeout, "seconds to wait for one answer")->capture_default_str();
+    suite->add_option("--startup-timeout", suite_options.startup_timeout, "seconds more for the first answer after a start")
+        ->capture_default_str();
+    suite->add_option("--require", suite_options.require, "the outputs every answer must hold: all (every output the "
+                                                         "case has), any, or a list such as out,dx")->capture_default_str();
     suite->add_flag("-x,--exitfirst", suite_options.exitfirst, "stop at the first failed case");
+    suite->add_option("-k", suite_options.keywords, "only the case files whose name holds WORD (repeatable: any of them)")
+        ->type_name("WORD");
+    suite->add_option("--op", suite_options.ops, "only the cases of this op (repeatable)")
+        ->check(CLI::IsMember(cnnbp::op_list()));
+    suite->add_option("--jobs,-j", suite_options.jobs, "implementations working side by side (the report is the same for any number)")
+        ->capture_default_str()->check(CLI::Range(1, 64));
+    suite->add_option("--junitxml", suite_options.junitxml, "also write a JUnit XML report to this file (for CI)");
+    suite->add_flag("--json", suite_options.as_json, "print the report as JSON, an error too");
 
     cnnbp::cli::HuntOptions hunt_options;
     std::vector<std::string> hunt_params;
     auto* hunt = app.add_subcommand("hunt", "Generate random cases for one op, biased toward where implementations break, "
                                             "until the implementation answers one wrongly; shrink that case while it still "
                                             "fails, print it and save it. Exit 0: none found; 1: found; 4: nothing judged; 5: answers left required outputs out.");
-    hunt->add_option("--op", hunt_options.op, "the op to hunt in")->required();
+    hunt->add_option("--op", hunt_options.op, "the op to hunt in")->required()->check(CLI::IsMember(
+        cnnbp::op_list([](const cnnbp::Op& op) { return op.generate != nullptr; })));
     hunt->add_option("--impl", hunt_options.impl, "the implementation: a shell command speaking the JSON-lines protocol")->required();
-    hunt->add_option("--cases", hunt_options.cases, "how many random cases (default 1000)");
-    hunt->add_option("--seed", hunt_options.seed, "the seed: the same seed draws the same cases (default 1)");
-    hunt->add_option("--dtype", hunt_options.dtype, "the precision the implementation computes in (default float64)");
+    hunt->add_option("--cases", hunt_options.cases, "how many random cases")->capture_default_str()->check(CLI::NonNegativeNumber);
+    hunt->add_option("--seed", hunt_options.seed, "the seed: the same seed draws the same cases")->capture_default_str();
+    hunt->add_option("--dtype", hunt_options.dtype, "the precision the implementation computes in")->check(dtypes)->capture_default_str();
     hunt->add_option("--param", hunt_params, "pin or bound a drawn parameter: NAME=VALUE or NAME=LO..HI (repeatable)");
-    hunt->add_option("--save", hunt_options.save, "where to save the shrunk failing case (default hunt-failure.json)");
-    hunt->add_option("--timeout", hunt_options.timeout, "seconds to wait for one answer (default 10)");
-    hunt->add_option("--startup-timeout", hunt_options.startup_timeout, "seconds more for the first answer after a start (default 60)");
+    hunt->add_option("--save", hunt_options.save, "where to save the shrunk failing case")->capture_default_str();
+    hunt->add_option("--timeout", hunt_options.timeout, "seconds to wait for one answer")->capture_default_str();
+    hunt->add_option("--startup-timeout", hunt_options.startup_timeout, "seconds more for the first answer after a start")
+        ->capture_default_str();
     hunt->add_flag("--ties", hunt_options.ties, "draw max-pool inputs with ties and relu inputs at 0 (off by default)");
     hunt->add_flag("--coverage", hunt_options.coverage, "report how often each edge condition was generated");
-    hunt->add_option("--require", hunt_options.require, "the outputs every answer must hold: all (default), any, or a list such as out,dx");
+    hunt->add_option("--jobs,-j", hunt_options.jobs, "implementations working side by side (the verdict and the "
+                                                     "minimal case are the same for any number)")
+        ->capture_default_str()->check(CLI::Range(1, 64));
+    std::string shard;
+    hunt->add_option("--shard", shard, "draw only shard K of N (K = 0..N-1): the N shards together draw exactly the "
+                                       "cases of the whole hunt")->type_name("K/N");
+    hunt->add_flag("--json", hunt_options.as_json, "print the report as JSON, an error too");
+    hunt->add_option("--require", hunt_options.require, "the outputs every answer must hold: all, any, or a list such as out,dx")
+        ->capture_default_str();
 
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
         std::cerr << "cnnbp: unknown command '" << argv[1] << "'; run cnnbp --help for the commands\n";
@@ -102,25 +145,30 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() != 0 && wants_json(argc, argv)) return json_error(e.what(), 2);
         const int status = app.exit(e);  // prints the help, or the message
         return status == 0 ? 0 : 2;      // 2: invalid usage, for every command
     }
+    const bool json_report = as_json || suite_options.as_json || hunt_options.as_json;
     try {
         if (*demo) return cnnbp::cli::run_demo(std::cout);
         if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
-        if (*eval) return cnnbp::cli::run_eval(case_path, out_path);
+        if (*eval) return cnnbp::cli::run_eval(case_path, out_path, canonical);
         if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);
         if (*suite) return cnnbp::cli::run_suite(suite_options);
         if (*hunt) {
             for (const std::string& param : hunt_params) cnnbp::cli::add_hunt_param(hunt_options, param);
+            if (!shard.empty()) cnnbp::cli::set_hunt_shard(hunt_options, shard);
             return cnnbp::cli::run_hunt(hunt_options);
         }
     } catch (const cnnbp::Error& e) {  // invalid input, described by the message
+        if (json_report) return json_error(e.what(), 2);
         std::cerr << "cnnbp: " << e.what() << '\n';
         return 2;
     } catch (const std::exception& e) {  // anything else (out of memory, a bug): still a message, never an abort
+        if (json_report) return json_error(std::string("internal error: ") + e.what(), 3);
         std::cerr << "cnnbp: internal error: " << e.what() << '\n';
         return 3;
     }

@@ -20,9 +20,22 @@ namespace {
 std::string display_name(const std::string& path) { return path == "-" ? "standard input" : path; }
 }  // namespace
 
-int run_eval(const std::string& case_path, const std::string& out_path) {
+const char* exit_meaning(int status) {
+    switch (status) {
+    case 0: return "pass";
+    case 1: return "fail: a judged element is wrong";
+    case 2: return "invalid input or usage";
+    case 3: return "internal error";
+    case 4: return "not everything could be judged";
+    case 5: return "incomplete: answers left required outputs out";
+    default: return "unknown";
+    }
+}
+
+int run_eval(const std::string& case_path, const std::string& out_path, bool canonical) {
     json doc = read_json_file(case_path, false);
     const Evaluation e = evaluate_case(doc, display_name(case_path));
+    if (canonical) doc = canonical_case(doc);
     for (const auto& [key, x] : e.outputs)  // JSON has no infinity: refuse rather than write null
         for (std::size_t k = 0; k < x.value.data.size(); ++k)
             if (!std::isfinite(x.value.data[k]))
@@ -37,53 +50,56 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
               const std::string& ties) {
     if (ties != "any" && ties != "first") fail("--ties must be any or first, got ", ties);
     const Precision p = precision(dtype);
-    const double u = p.u;
     const json doc = read_json_file(case_path, false);
     const Evaluation e = evaluate_case(doc, display_name(case_path));
     const json result = read_json_file(result_path, true);
     const Verdict v = check_result(e, result, display_name(result_path), p, ties == "any" ? TiePolicy::any : TiePolicy::first);
-    if (as_json) {
-        json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", u},
-                       {"exact", e.exact}, {"ties", ties}, {"pass", v.pass()}, {"fail", v.fail()}, {"not_provided", v.not_provided},
-                       {"not_judged", v.not_judged}};
-        report["tensors"] = json::array();
-        for (const TensorVerdict& t : v.tensors) {
-            auto number = [](double x) { return std::isfinite(x) ? json(x) : json(std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity")); };
-            report["tensors"].push_back({{"key", t.key}, {"pass", t.pass}, {"worst_index", t.worst_index},
-                                         {"value", number(t.value)}, {"expected", t.expected},
-                                         {"difference", number(t.difference)}, {"bound", t.bound},
-                                         {"elements", t.elements}, {"judged", t.judged}, {"unbounded", t.unbounded},
-                                         {"mostly_zero", t.mostly_zero}});
-        }
-        std::cout << report.dump(2) << '\n';
-    } else {
-        std::cout << "check " << e.op << " case " << display_name(case_path) << " against " << display_name(result_path)
-                  << " in " << dtype << (e.exact ? " (exact case: tolerance 0)" : "") << '\n';
-        std::cout << std::setprecision(17);
-        std::size_t width = 5;
-        for (const TensorVerdict& t : v.tensors) width = std::max(width, t.key.size() + 1);
-        for (const TensorVerdict& t : v.tensors) {
-            if (t.judged == 0 && !v.not_judged.empty()) {
-                std::cout << "  " << std::left << std::setw(int(width)) << t.key << "not judged\n";
-                continue;
-            }
-            std::cout << "  " << std::left << std::setw(int(width)) << t.key << (t.pass ? "pass" : "FAIL") << "  worst element "
-                      << t.worst_index << ": " << t.value << " expected " << t.expected << ", |difference| "
-                      << std::setprecision(3) << t.difference << (t.difference <= t.bound ? " <= " : " > ") << "bound "
-                      << t.bound << std::setprecision(17) << " (" << t.elements << " elements";
-            if (t.unbounded) std::cout << ", " << t.unbounded << " not judged: no finite bound";
-            std::cout << ")\n";
-            if (t.mostly_zero)
-                std::cout << "        warning: most expected elements of " << t.key
-                          << " are 0; this case cannot tell a right implementation from many wrong ones\n";
-        }
-        for (const std::string& key : v.not_provided) std::cout << "  " << std::left << std::setw(int(width)) << key << "not provided\n";
-        if (v.tensors.empty()) std::cout << "  no output provided: nothing was judged\n";
-        if (!v.not_judged.empty()) std::cout << "  NOT JUDGED: " << v.not_judged << '\n';
-        std::cout << (v.fail() ? "FAIL" : v.pass() ? "PASS" : "NOT JUDGED") << '\n';
-    }
     // 1: a judged element is wrong; 4: nothing wrong, but not everything could be judged (or nothing was provided)
-    return v.fail() ? 1 : v.pass() ? 0 : 4;
+    const int status = v.fail() ? 1 : v.pass() ? 0 : 4;
+    std::ostringstream os;  // the text report: printed, or carried in the JSON one
+    os << "check " << e.op << " case " << display_name(case_path) << " against " << display_name(result_path) << " in "
+       << dtype << (e.exact ? " (exact case: tolerance 0)" : "") << '\n'
+       << std::setprecision(17);
+    std::size_t width = 5;
+    for (const TensorVerdict& t : v.tensors) width = std::max(width, t.key.size() + 1);
+    for (const TensorVerdict& t : v.tensors) {
+        if (t.judged == 0 && !v.not_judged.empty()) {
+            os << "  " << std::left << std::setw(int(width)) << t.key << "not judged\n";
+            continue;
+        }
+        os << "  " << std::left << std::setw(int(width)) << t.key << (t.pass ? "pass" : "FAIL") << "  worst element "
+           << t.worst_index << ": " << t.value << " expected " << t.expected << ", |difference| " << std::setprecision(3)
+           << t.difference << (t.difference <= t.bound ? " <= " : " > ") << "bound " << t.bound << std::setprecision(17)
+           << " (" << t.elements << " elements";
+        if (t.unbounded) os << ", " << t.unbounded << " not judged: no finite bound";
+        os << ")\n";
+        if (t.mostly_zero)
+            os << "        warning: most expected elements of " << t.key
+               << " are 0; this case cannot tell a right implementation from many wrong ones\n";
+    }
+    for (const std::string& key : v.not_provided) os << "  " << std::left << std::setw(int(width)) << key << "not provided\n";
+    if (v.tensors.empty()) os << "  no output provided: nothing was judged\n";
+    if (!v.not_judged.empty()) os << "  NOT JUDGED: " << v.not_judged << '\n';
+    os << (v.fail() ? "FAIL" : v.pass() ? "PASS" : "NOT JUDGED") << '\n';
+    if (!as_json) {
+        std::cout << os.str();
+        return status;
+    }
+    auto number = [](double x) { return std::isfinite(x) ? json(x) : json(std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity")); };
+    json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", p.u}, {"exact", e.exact},
+                   {"ties", ties}, {"pass", v.pass()}, {"fail", v.fail()}, {"not_provided", v.not_provided},
+                   {"not_judged", v.not_judged}, {"tensors", json::array()}};
+    for (const TensorVerdict& t : v.tensors)
+        report["tensors"].push_back({{"key", t.key}, {"pass", t.pass}, {"worst_index", t.worst_index},
+                                     {"value", number(t.value)}, {"expected", t.expected},
+                                     {"difference", number(t.difference)}, {"bound", t.bound},
+                                     {"elements", t.elements}, {"judged", t.judged}, {"unbounded", t.unbounded},
+                                     {"mostly_zero", t.mostly_zero}});
+    report["exit_status"] = status;
+    report["meaning"] = exit_meaning(status);
+    report["report"] = os.str();
+    std::cout << report.dump(2) << '\n';
+    return status;
 }
 
 int run_gradcheck(const std::string& case_path, bool all) {

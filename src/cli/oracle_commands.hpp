@@ -5,12 +5,17 @@
 
 namespace cnnbp::cli {
 
-/// cnnbp eval CASE [-o OUT]: the case with `expected` filled in. Returns the exit status.
-int run_eval(const std::string& case_path, const std::string& out_path);
+/// cnnbp eval CASE [-o OUT] [--canonical]: the case with `expected` filled in (and with `canonical`, its params in
+/// full, as suite and hunt send it). Returns the exit status.
+int run_eval(const std::string& case_path, const std::string& out_path, bool canonical);
 
-/// cnnbp check CASE RESULT [--dtype] [--json] [--ties]: 0 pass, 1 mismatch. Returns the exit status.
+/// cnnbp check CASE RESULT [--dtype] [--json] [--ties]: 0 pass, 1 mismatch, 4 not everything judged. With `json`,
+/// the report is a JSON object whose "report" holds the text report. Returns the exit status.
 int run_check(const std::string& case_path, const std::string& result_path, const std::string& dtype, bool json,
               const std::string& ties);
+
+/// What an exit status means, for --json reports: "pass", "fail", "invalid input or usage", ...
+const char* exit_meaning(int status);
 
 /// cnnbp gradcheck CASE [--all]: finite differences on the oracle itself. Returns the exit status.
 int run_gradcheck(const std::string& case_path, bool all);

@@ -4,8 +4,10 @@
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/oracle/oracle.hpp"
 #include "implementation.hpp"
+#include "workers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -46,7 +48,7 @@ std::vector<std::string> missing(const Verdict& v, const Requirement& r) {
 }  // namespace
 
 Outcome judge_case(Implementation& impl, const json& doc, const Evaluation& e, const Precision& p, const Requirement& r) {
-    json request = doc;
+    json request = canonical_case(doc);  // every parameter in full: no implementation needs to normalise them
     request.erase("expected");
     std::string answer, problem;
     if (!impl.ask(request.dump(), answer, problem)) return {Outcome::failed, problem};
@@ -80,72 +82,171 @@ Outcome judge_case(Implementation& impl, const json& doc, const Evaluation& e, c
     }
 }
 
+std::string shell_quote(const std::string& text) {
+    std::string quoted = "'";
+    for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+namespace {
+
+// One case of a suite run: its op ("" when --op filtered it out) and what became of it.
+struct CaseRun {
+    std::string op;
+    Outcome outcome;
+};
+
+const char* const kind_names[] = {"passed", "failed", "unsupported", "not judged", "incomplete"};
+
+std::string xml_escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '&': out += "&amp;"; break;
+        case '"': out += "&quot;"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';  // not allowed in XML 1.0
+            else out += c;
+        }
+    }
+    return out;
+}
+
+// JUnit XML, as CI systems read it: a failure or an incomplete answer is a <failure>, unsupported and not judged are
+// <skipped>, each case a <testcase> named by its file, classed by its op.
+std::string junit_xml(const std::vector<std::filesystem::path>& files, const std::vector<CaseRun>& runs, std::size_t ran,
+                      const std::array<int, 5>& total) {
+    std::ostringstream x;
+    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"cnnbp suite\" tests=\""
+      << total[0] + total[1] + total[2] + total[3] + total[4] << "\" failures=\"" << total[1] + total[4]
+      << "\" skipped=\"" << total[2] + total[3] << "\" errors=\"0\">\n";
+    for (std::size_t i = 0; i < ran; ++i) {
+        if (runs[i].op.empty()) continue;
+        const Outcome& o = runs[i].outcome;
+        x << "    <testcase classname=\"" << xml_escape(runs[i].op) << "\" name=\"" << xml_escape(files[i].stem().string()) << "\"";
+        if (o.kind == Outcome::passed) {
+            x << "/>\n";
+            continue;
+        }
+        const bool failure = o.kind == Outcome::failed || o.kind == Outcome::incomplete;
+        x << ">\n      <" << (failure ? "failure" : "skipped") << " type=\"" << kind_names[o.kind] << "\" message=\""
+          << xml_escape(o.detail) << "\"/>\n    </testcase>\n";
+    }
+    x << "  </testsuite>\n</testsuites>\n";
+    return x.str();
+}
+
+}  // namespace
+
 int run_suite(const SuiteOptions& o) {
     const Precision p = precision(o.dtype);
     const Requirement required = parse_requirement(o.require);
-    if (!std::filesystem::is_directory(o.dir)) fail(o.dir, ": not a folder of case files");
     std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(o.dir))
-        if (entry.path().extension() == ".json") files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    if (files.empty()) fail(o.dir, ": no .json case files");
-    Implementation impl(o.impl, o.timeout, o.startup_timeout);
-    const bool progress = isatty(STDERR_FILENO);
-    // op -> passed, failed, unsupported, not judged, incomplete (the order of Outcome::Kind)
-    std::map<std::string, std::array<int, 5>> table;
-    std::vector<std::string> reports[5];  // per kind, "file: detail"; kept for failed, not judged and incomplete
-    bool stopped = false;
-    for (std::size_t i = 0; i < files.size() && !stopped; ++i) {
-        if (progress) std::cerr << "\rsuite: " << i + 1 << "/" << files.size() << ' ' << std::flush;
-        json doc;
-        Evaluation e;
-        Outcome outcome;
-        std::string op;
-        try {
-            doc = read_json_file(files[i].string(), false);
-            e = evaluate_case(doc, files[i].string());
-            op = doc["op"].get<std::string>();
-            outcome = judge_case(impl, doc, e, p, required);
-        } catch (const Error& err) {  // one bad file is one failed row, not the end of the run
-            if (!op.empty()) throw;   // not the file: the implementation could not be run at all
-            op = "(invalid case file)";
-            outcome = {Outcome::failed, std::string("invalid case: ") + err.what()};
+    if (std::filesystem::is_regular_file(o.dir)) {
+        files.push_back(o.dir);  // one case: how a failure is reproduced
+    } else {
+        if (!std::filesystem::is_directory(o.dir)) fail(o.dir, ": not a folder of case files, nor a case file");
+        for (const auto& entry : std::filesystem::directory_iterator(o.dir)) {
+            const std::string stem = entry.path().stem().string();
+            const bool named = o.keywords.empty() || std::any_of(o.keywords.begin(), o.keywords.end(), [&](const std::string& k) {
+                                   return stem.find(k) != std::string::npos;
+                               });
+            if (entry.path().extension() == ".json" && named) files.push_back(entry.path());
         }
-        table[op][outcome.kind]++;
-        reports[outcome.kind].push_back(files[i].string() + ": " + outcome.detail);
-        stopped = o.exitfirst && outcome.kind == Outcome::failed;
+        std::sort(files.begin(), files.end());
+        if (files.empty()) fail(o.dir, ": no .json case files", o.keywords.empty() ? "" : " whose name holds a -k word");
     }
+    for (const std::string& op : o.ops) find_op(op, "--op");
+    auto impls = start_implementations(o.impl, o.jobs, o.timeout, o.startup_timeout);
+    const bool progress = isatty(STDERR_FILENO) && !o.as_json;
+    std::vector<CaseRun> runs(files.size());
+    CaseQueue queue(files.size());
+    std::size_t finished = 0;
+    on_each(impls, [&](Implementation& impl) {
+        while (const auto i = queue.take()) {
+            CaseRun run;
+            try {
+                const json doc = read_json_file(files[*i].string(), false);
+                const Evaluation e = evaluate_case(doc, files[*i].string());
+                run.op = doc["op"].get<std::string>();
+                if (!o.ops.empty() && std::find(o.ops.begin(), o.ops.end(), run.op) == o.ops.end()) run.op.clear();
+                else run.outcome = judge_case(impl, doc, e, p, required);
+            } catch (const Error& err) {  // one bad file is one failed row, not the end of the run
+                if (!run.op.empty()) throw;  // not the file: the implementation could not be run at all
+                run = {"(invalid case file)", {Outcome::failed, std::string("invalid case: ") + err.what()}};
+            }
+            std::lock_guard<std::mutex> hold(queue.lock());
+            runs[*i] = std::move(run);
+            if (o.exitfirst && runs[*i].outcome.kind == Outcome::failed && !runs[*i].op.empty()) queue.stop();
+            if (progress) std::cerr << "\rsuite: " << ++finished << "/" << files.size() << ' ' << std::flush;
+        }
+    }, [&] { queue.stop(); });
     if (progress) std::cerr << '\n';
+    // Every number below the largest taken was taken and finished; with -x, report up to the first failure only,
+    // as a run with one implementation would have stopped there.
+    std::size_t ran = files.size();
+    bool stopped = false;
+    if (o.exitfirst)
+        for (std::size_t i = 0; i < files.size(); ++i)
+            if (!runs[i].op.empty() && runs[i].outcome.kind == Outcome::failed) {
+                ran = i + 1, stopped = ran < files.size();
+                break;
+            }
+    std::map<std::string, std::array<int, 5>> table;  // op -> counts, in the order of Outcome::Kind
+    std::array<int, 5> total{};
+    for (std::size_t i = 0; i < ran; ++i)
+        if (!runs[i].op.empty()) table[runs[i].op][runs[i].outcome.kind]++, total[runs[i].outcome.kind]++;
+    const int judged = total[0] + total[1] + total[2] + total[3] + total[4];
+    if (judged == 0) fail(o.dir, ": no case of ", o.ops.empty() ? "any op" : "the ops given by --op", " to run");
+    const int status = total[1] > 0 ? 1 : total[4] > 0 ? 5 : total[0] == 0 ? 4 : 0;
+    const std::string repro_tail = " --impl " + shell_quote(o.impl) + (o.dtype == "float64" ? "" : " --dtype " + o.dtype) +
+                                   (o.require == "all" ? "" : " --require " + o.require);
+    if (!o.junitxml.empty()) write_text_file(o.junitxml, junit_xml(files, runs, ran, total));
+    if (o.as_json) {
+        json report = {{"dir", o.dir}, {"impl", o.impl}, {"dtype", o.dtype}, {"require", o.require}, {"cases", json::array()}};
+        for (std::size_t i = 0; i < ran; ++i) {
+            if (runs[i].op.empty()) continue;
+            json c = {{"file", files[i].string()}, {"op", runs[i].op}, {"outcome", kind_names[runs[i].outcome.kind]}};
+            if (!runs[i].outcome.detail.empty()) c["detail"] = runs[i].outcome.detail;
+            if (runs[i].outcome.kind != Outcome::passed) c["reproduce"] = "cnnbp suite " + shell_quote(files[i].string()) + repro_tail;
+            report["cases"].push_back(c);
+        }
+        for (int k = 0; k < 5; ++k) report["totals"][kind_names[k]] = total[k];
+        report["not_run"] = files.size() - ran;
+        report["exit_status"] = status;
+        report["meaning"] = status == 0 ? "pass" : status == 1 ? "fail" : status == 4 ? "nothing was judged" : "incomplete";
+        std::cout << report.dump(2) << '\n';
+        return status;
+    }
     std::cout << "suite " << o.dir << " against `" << o.impl << "` in " << o.dtype << "\n\n"
               << std::left << std::setw(24) << "op" << std::right << std::setw(8) << "passed" << std::setw(8) << "failed"
               << std::setw(13) << "unsupported" << std::setw(12) << "not judged" << std::setw(12) << "incomplete" << '\n';
     const int widths[5] = {8, 8, 13, 12, 12};
-    std::array<int, 5> total{};
     for (const auto& [op, counts] : table) {
         std::cout << std::left << std::setw(24) << op << std::right;
-        for (int k = 0; k < 5; ++k) std::cout << std::setw(widths[k]) << counts[k], total[k] += counts[k];
+        for (int k = 0; k < 5; ++k) std::cout << std::setw(widths[k]) << counts[k];
         std::cout << '\n';
     }
     const std::pair<Outcome::Kind, const char*> listed[] = {
         {Outcome::failed, "FAILED"}, {Outcome::incomplete, "INCOMPLETE"}, {Outcome::not_judged, "NOT JUDGED"}};
     bool any = false;
     for (const auto& [kind, label] : listed)
-        for (const std::string& line : reports[kind]) std::cout << "\n" << label << ' ' << line, any = true;
+        for (std::size_t i = 0; i < ran; ++i)
+            if (!runs[i].op.empty() && runs[i].outcome.kind == kind) {
+                std::cout << "\n" << label << ' ' << files[i].string() << ": " << runs[i].outcome.detail;
+                if (kind != Outcome::not_judged) std::cout << "\n  reproduce: cnnbp suite " << shell_quote(files[i].string()) << repro_tail;
+                any = true;
+            }
     std::cout << (any ? "\n" : "") << '\n'
               << total[0] << " passed, " << total[1] << " failed, " << total[2] << " unsupported, " << total[3]
               << " not judged, " << total[4] << " incomplete";
-    if (stopped) std::cout << " (stopped at the first failure, -x: " << files.size() - (total[0] + total[1] + total[2] + total[3] + total[4]) << " cases not run)";
+    if (stopped) std::cout << " (stopped at the first failure, -x: " << files.size() - ran << " cases not run)";
     std::cout << '\n';
-    if (total[1] > 0) return 1;
-    if (total[4] > 0) {  // right where it answered, but it left required outputs out: not a pass
-        std::cout << "answers left required outputs out (--require " << o.require << "): exit status 5\n";
-        return 5;
-    }
-    if (total[0] == 0) {  // every case unsupported or not judged: that is no pass
-        std::cout << "nothing was judged: exit status 4\n";
-        return 4;
-    }
-    return 0;
+    if (status == 5) std::cout << "answers left required outputs out (--require " << o.require << "): exit status 5\n";
+    if (status == 4) std::cout << "nothing was judged: exit status 4\n";
+    return status;
 }
 
 }  // namespace cnnbp::cli

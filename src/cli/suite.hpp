@@ -39,10 +39,19 @@ Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, cons
 struct SuiteOptions {
     std::string dir = "golden", impl, dtype = "float64", require = "all";
     double timeout = 10.0, startup_timeout = 60.0;
-    bool exitfirst = false;  ///< -x: stop at the first failed case
+    bool exitfirst = false;              ///< -x: stop at the first failed case
+    int jobs = 1;                        ///< implementations working side by side
+    std::vector<std::string> keywords;   ///< -k: only files whose name holds one of these
+    std::vector<std::string> ops;        ///< --op: only cases of these ops
+    std::string junitxml;                ///< --junitxml: also write a JUnit XML report here
+    bool as_json = false;                ///< --json: the report as one JSON object
 };
 
-/// cnnbp suite [DIR] --impl CMD: every case of DIR through the implementation. Returns the exit status.
+/// cnnbp suite [DIR|FILE] --impl CMD: every case of DIR (or the one case FILE) through the implementation. Returns
+/// the exit status.
 int run_suite(const SuiteOptions& o);
+
+/// A shell word for `text`: 'text', with any ' in it written '\''.
+std::string shell_quote(const std::string& text);
 
 }  // namespace cnnbp::cli

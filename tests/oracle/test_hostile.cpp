@@ -325,3 +325,29 @@ TEST_CASE("suite -x stops at the first failed case and says how many were not ru
     CHECK(says(first, "0 passed, 1 failed"));
     CHECK(says(first, "stopped at the first failure, -x: 2 cases not run"));
 }
+
+TEST_CASE("implementations that misbehave: garbage and huge answer lines fail their case, in linear time, and the run goes on", "[cli][hostile]") {
+    std::system("rm -rf hostile_two && mkdir -p hostile_two");
+    file("hostile_two/a.json", relu_case);
+    file("hostile_two/b.json", relu_case);
+    const std::string right = R"({\"out\": [[1, 0]], \"dx\": [[1, 0]]})";
+    // garbage for every case: each fails as malformed, and both are judged
+    const Run garbage = quickly("suite hostile_two --impl 'while read line; do echo \"not json\"; done'");
+    INFO(garbage.output);
+    CHECK(garbage.status == 1);
+    CHECK(says(garbage, "0 passed, 2 failed"));
+    CHECK(says(garbage, "malformed answer"));
+    // an answer line of 100 MB (whitespace, then the right answer) is read in linear time and judged
+    const Run long_line = quickly("suite hostile_two --impl 'while read line; do head -c 100000000 /dev/zero | tr \"\\\\0\" \" \"; "
+                                  "echo \"" + right + "\"; done'", 30.0);
+    INFO(long_line.output);
+    CHECK(long_line.status == 0);
+    CHECK(says(long_line, "2 passed, 0 failed"));
+    // a line longer than --max-file-bytes is cut off there: a failure, and the next case gets a fresh process
+    const Run too_long = quickly("suite hostile_two --max-file-bytes 1000000 --impl 'while read line; do head -c 5000000 /dev/zero; "
+                                 "echo; done'", 10.0);
+    INFO(too_long.output);
+    CHECK(too_long.status == 1);
+    CHECK(says(too_long, "an answer line longer than 1000000 bytes (--max-file-bytes)"));
+    CHECK(says(too_long, "0 passed, 2 failed"));
+}

@@ -28,10 +28,11 @@ inline std::string file(const std::string& name, const std::string& text) {
     return name;
 }
 
-// Runs `build/cnnbp ARGS` through the shell.
-inline Run run(const std::string& args) {
+// Runs `build/cnnbp ARGS` through the shell; the output is standard output and standard error together, or
+// standard output alone with `errors` = "2>/dev/null".
+inline Run run(const std::string& args, const std::string& errors = "2>&1") {
     const char* other = std::getenv("CNNBP_EXE");
-    const std::string cmd = std::string(other && *other ? other : CNNBP_EXE) + " " + args + " 2>&1";
+    const std::string cmd = std::string(other && *other ? other : CNNBP_EXE) + " " + args + " " + errors;
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     REQUIRE(pipe);
     std::string out;

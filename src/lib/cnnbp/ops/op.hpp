@@ -100,7 +100,10 @@ const std::vector<Op>& op_table();
 /// The op called `name`. Throws cnnbp::Error, naming `where` and listing the ops, when there is none.
 const Op& find_op(const std::string& name, const std::string& where);
 
-/// The names of the ops for which `keep` holds, comma-separated: "conv2d, pad2d, ...".
+/// The names of the ops for which `keep` holds, in the table's order.
+std::vector<std::string> op_list(bool (*keep)(const Op&) = nullptr);
+
+/// The same, comma-separated: "pad2d, conv2d, ...".
 std::string op_names(bool (*keep)(const Op&) = nullptr);
 
 /// The case file of an OpCase, without "expected": format, name, op, params (every one, omitted when the op has

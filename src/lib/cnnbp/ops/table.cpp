@@ -49,10 +49,16 @@ const Op& find_op(const std::string& name, const std::string& where) {
     return *it;
 }
 
+std::vector<std::string> op_list(bool (*keep)(const Op&)) {
+    std::vector<std::string> names;
+    for (const Op& op : op_table())
+        if (!keep || keep(op)) names.push_back(op.name);
+    return names;
+}
+
 std::string op_names(bool (*keep)(const Op&)) {
     std::string list;
-    for (const Op& op : op_table())
-        if (!keep || keep(op)) list += (list.empty() ? "" : ", ") + op.name;
+    for (const std::string& name : op_list(keep)) list += (list.empty() ? "" : ", ") + name;
     return list;
 }
 

@@ -46,6 +46,18 @@ Evaluation evaluate_case(const json& doc, const std::string& file) {
     return e;
 }
 
+json canonical_case(const json& doc) {
+    json out = doc;
+    if (doc.at("op") == "sequential") {
+        out["params"] = write_network(read_network(doc), "")["params"];
+    } else {
+        const OpCase c = read_case(doc);
+        out["params"] = c.op->write(c.params);
+        if (out["params"].empty()) out.erase("params");  // an op without parameters (relu, flatten, ...)
+    }
+    return out;
+}
+
 std::vector<std::string> output_keys(const Evaluation& e) {
     static const std::vector<std::string> order = {"out", "loss", "dx", "da", "dz", "dw", "db"};
     std::vector<std::string> keys;

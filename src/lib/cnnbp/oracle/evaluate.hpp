@@ -17,6 +17,11 @@ namespace cnnbp {
 /// the file, the key and what is wrong.
 Evaluation evaluate_case(const nlohmann::ordered_json& doc, const std::string& file);
 
+/// The case `doc` (already valid: evaluate_case() accepted it) with its params written again in full, as
+/// implementations receive it from suite and hunt: every parameter present, stride and dilation as [h, w] pairs,
+/// padding as {"top", "bottom", "left", "right"}, each layer of a network likewise. Every other field is kept.
+nlohmann::ordered_json canonical_case(const nlohmann::ordered_json& doc);
+
 /// The outputs of an evaluation in the order the documentation lists them: values first, then gradients, inputs
 /// before parameters, a network's layers in order.
 std::vector<std::string> output_keys(const Evaluation& e);
