@@ -7,27 +7,28 @@
 
 reads a cnnbp-case/1 file, computes the op's outputs and gradients with numpy in the chosen precision (every
 intermediate array in that dtype), and prints them as a result object; without a case file it speaks the JSON-lines
-protocol of `cnnbp suite` and `cnnbp hunt` (docs/protocol.md). tests/bug_zoo_layers.py builds the classic wrong
+protocol of `cnnbp suite` and `cnnbp hunt` (docs/protocol.md). The cnnbp package (python/) reads the cases and speaks
+the protocol; it hands every case over with its params in full (stride and dilation as [h, w], padding as four
+sides, every parameter present), so nothing here fills in defaults. tests/bug_zoo_layers.py builds the classic wrong
 versions of this file, one changed line each.
 """
 import argparse
 import json
+import pathlib
 import sys
 
 import numpy as np
 
-def pair(value, default):
-    if value is None:
-        return default
-    return tuple(value) if isinstance(value, list) else (value, value)
+try:
+    import cnnbp
+except ImportError:  # not installed: the package of this source tree
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
+    import cnnbp
 
 
 def sides(padding):
-    if padding is None:
-        return 0, 0, 0, 0
-    if isinstance(padding, int):
-        return padding, padding, padding, padding
-    return tuple(padding.get(k, 0) for k in ("top", "bottom", "left", "right"))
+    """A padding's four sides, in the order top, bottom, left, right."""
+    return padding["top"], padding["bottom"], padding["left"], padding["right"]
 
 
 def out_size(n, k, s, lo, hi, d=1, ceil=False):
@@ -50,24 +51,22 @@ class Layers:
     # ---- pad2d
     def upstream(self, case, shape):
         """dout, or zeros when the case has none (a network's forward pass)."""
-        return self.array(case["dout"]) if case.get("dout") is not None else np.zeros(shape, self.dt)
+        return self.array(case.dout) if case.dout is not None else np.zeros(shape, self.dt)
 
     def pad2d(self, case):
-        x = self.array(case["inputs"]["x"])
-        t, b, l, r = sides(case.get("params", {}).get("padding"))
+        x = self.array(case.inputs["x"])
+        t, b, l, r = sides(case.params["padding"])
         out = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)))
         dout = self.upstream(case, out.shape)
         return {"out": out, "dx": dout[:, :, t:t + x.shape[2], l:l + x.shape[3]]}
 
     # ---- conv2d: one strided slice per kernel tap
     def conv2d(self, case):
-        p, inputs = case.get("params", {}), case["inputs"]
+        p, inputs = case.params, case.inputs
         x, w = self.array(inputs["x"]), self.array(inputs["w"])
         b = self.array(inputs["b"]) if "b" in inputs else None
-        sh, sw = pair(p.get("stride"), (1, 1))
-        dh, dw_ = pair(p.get("dilation"), (1, 1))
-        t, bt, l, r = sides(p.get("padding"))
-        groups = p.get("groups", 1)
+        (sh, sw), (dh, dw_), groups = p["stride"], p["dilation"], p["groups"]
+        t, bt, l, r = sides(p["padding"])
         n, c, h, wd = x.shape
         f, cg, kh, kw = w.shape
         fg = f // groups
@@ -97,14 +96,12 @@ class Layers:
 
     # ---- conv_transpose2d: each kernel tap scatters the input into a strided slice of the uncropped output
     def conv_transpose2d(self, case):
-        p, inputs = case.get("params", {}), case["inputs"]
+        p, inputs = case.params, case.inputs
         x, w = self.array(inputs["x"]), self.array(inputs["w"])
         b = self.array(inputs["b"]) if "b" in inputs else None
-        sh, sw = pair(p.get("stride"), (1, 1))
-        dh, dw_ = pair(p.get("dilation"), (1, 1))
-        oh, ow = pair(p.get("output_padding"), (0, 0))
-        t, bt, l, r = sides(p.get("padding"))
-        groups = p.get("groups", 1)
+        (sh, sw), (dh, dw_), (oh, ow) = p["stride"], p["dilation"], p["output_padding"]
+        t, bt, l, r = sides(p["padding"])
+        groups = p["groups"]
         n, c, h, wd = x.shape
         _, fg, kh, kw = w.shape
         cg, f = c // groups, fg * groups
@@ -134,27 +131,23 @@ class Layers:
 
     # ---- pooling: loops over the windows
     def pool_shape(self, case, x_shape):
-        p = case["params"]
-        kh, kw = pair(p["kernel"], None)
-        sh, sw = pair(p.get("stride"), (kh, kw))
-        dh, dw = pair(p.get("dilation"), (1, 1))
-        t, b, l, r = sides(p.get("padding"))
-        ceil = p.get("ceil_mode", False)
+        p = case.params
+        (kh, kw), (sh, sw), (dh, dw) = p["kernel"], p["stride"], p.get("dilation", (1, 1))  # avgpool2d has no dilation
+        t, b, l, r = sides(p["padding"])
+        ceil = p["ceil_mode"]
         return (x_shape[0], x_shape[1], out_size(x_shape[2], kh, sh, t, b, dh, ceil), out_size(x_shape[3], kw, sw, l, r, dw, ceil))
 
     def windows(self, case, x_shape, out_shape):
-        p = case["params"]
-        kh, kw = pair(p["kernel"], None)
-        sh, sw = pair(p.get("stride"), (kh, kw))
-        dh, dw = pair(p.get("dilation"), (1, 1))
-        t, b, l, r = sides(p.get("padding"))
+        p = case.params
+        (kh, kw), (sh, sw), (dh, dw) = p["kernel"], p["stride"], p.get("dilation", (1, 1))
+        t, b, l, r = sides(p["padding"])
         for i in range(out_shape[2]):
             for j in range(out_shape[3]):
                 taps = [(i * sh + u * dh - t, j * sw + v * dw - l) for u in range(kh) for v in range(kw)]
                 yield i, j, [(hh, ww) for hh, ww in taps if 0 <= hh < x_shape[2] and 0 <= ww < x_shape[3]], (t, b, l, r, kh, kw, sh, sw)
 
     def maxpool2d(self, case):
-        x = self.array(case["inputs"]["x"])
+        x = self.array(case.inputs["x"])
         shape = self.pool_shape(case, x.shape)
         dout = self.upstream(case, shape)
         out, dx = np.zeros(shape, self.dt), np.zeros_like(x)
@@ -167,9 +160,9 @@ class Layers:
         return {"out": out, "dx": dx}
 
     def avgpool2d(self, case):
-        x = self.array(case["inputs"]["x"])
+        x = self.array(case.inputs["x"])
         dout = self.upstream(case, self.pool_shape(case, x.shape))
-        include = case["params"].get("count_include_pad", True)
+        include = case.params["count_include_pad"]
         out, dx = np.zeros(dout.shape, self.dt), np.zeros_like(x)
         for i, j, cells, (t, b, l, r, kh, kw, sh, sw) in self.windows(case, x.shape, dout.shape):
             h0, w0 = i * sh - t, j * sw - l
@@ -184,7 +177,7 @@ class Layers:
 
     # ---- linear
     def linear(self, case):
-        inputs = case["inputs"]
+        inputs = case.inputs
         x, w = self.array(inputs["x"]), self.array(inputs["w"])
         out = x @ w.T
         dout = self.upstream(case, out.shape)
@@ -197,9 +190,9 @@ class Layers:
 
     # ---- activations and flatten
     def elementwise(self, case):
-        x = self.array(case["inputs"]["x"])
+        x = self.array(case.inputs["x"])
         dout = self.upstream(case, x.shape)
-        op = case["op"]
+        op = case.op
         if op == "relu":
             return {"out": np.maximum(x, self.dt.type(0)), "dx": np.where(x > 0, dout, self.dt.type(0))}
         if op == "sigmoid":
@@ -209,20 +202,20 @@ class Layers:
         return {"out": t, "dx": dout * (1 - t * t)}
 
     def flatten(self, case):
-        x = self.array(case["inputs"]["x"])
+        x = self.array(case.inputs["x"])
         dout = self.upstream(case, (x.shape[0], x[0].size))
         return {"out": x.reshape(x.shape[0], -1), "dx": dout.reshape(x.shape)}
 
     # ---- losses
     def mse(self, case):
-        a, y = self.array(case["inputs"]["a"]), self.array(case["inputs"]["y"])
-        dloss = self.dt.type(case.get("dout", 1))
+        a, y = self.array(case.inputs["a"]), self.array(case.inputs["y"])
+        dloss = self.dt.type(case.dout)
         n = self.dt.type(a.shape[0])
         return {"loss": ((a - y) ** 2).sum(dtype=self.dt) / (2 * n), "da": dloss * (a - y) / n}
 
     def softmax_cross_entropy(self, case):
-        z, labels = self.array(case["inputs"]["z"]), np.asarray(case["inputs"]["labels"], dtype=int)
-        dloss = self.dt.type(case.get("dout", 1))
+        z, labels = self.array(case.inputs["z"]), np.asarray(case.inputs["labels"], dtype=int)
+        dloss = self.dt.type(case.dout)
         shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
@@ -234,53 +227,49 @@ class Layers:
 
     # ---- a network: the forward pass layer by layer, the loss, then each layer's backward in reverse
     def sequential(self, case):
-        layers, inputs = case["params"]["layers"], case["inputs"]
+        layers, inputs = case.params["layers"], case.inputs
         subcases, a = [], self.array(inputs["x"])
         for spec, params in zip(layers, inputs["layer_params"]):
-            sub = {"op": spec["op"], "params": {k: v for k, v in spec.items() if k != "op"}, "inputs": {"x": a, **params}}
+            sub = cnnbp.Case(spec["op"], {k: v for k, v in spec.items() if k != "op"}, {"x": a, **params})
             subcases.append(sub)
             a = self.run(sub)["out"]
-        if case["params"]["loss"] == "mse":
-            head = self.mse({"inputs": {"a": a, "y": inputs["y"]}})
+        if case.params["loss"] == "mse":
+            head = self.mse(cnnbp.Case("mse", inputs={"a": a, "y": inputs["y"]}, dout=1.0))
             loss, da = head["loss"], head["da"]
         else:
-            head = self.softmax_cross_entropy({"inputs": {"z": a, "labels": inputs["labels"]}})
+            head = cnnbp.Case("softmax_cross_entropy", inputs={"z": a, "labels": inputs["labels"]}, dout=1.0)
+            head = self.softmax_cross_entropy(head)
             loss, da = head["loss"], head["dz"]
         grads = []
         for sub in reversed(subcases):
-            sub["dout"] = da
+            sub.dout = da
             result = self.run(sub)
             da = result["dx"]
             grads.append({k: result[k] for k in ("dw", "db") if k in result})
         return {"loss": loss, "dx": da, "layer_grads": list(reversed(grads))}
 
     def run(self, case):
-        op = case["op"]
+        """The op's outputs and gradients for a cnnbp.Case, or for the JSON object of a case file cnnbp wrote (params
+        in full, as in the golden suite)."""
+        if isinstance(case, dict):
+            case = cnnbp.Case.from_json(case)
+        op = case.op
         if op in ("relu", "sigmoid", "tanh"):
             return self.elementwise(case)
         return getattr(self, op)(case)
 
 
-def as_json(result):
-    def convert(v):
-        if isinstance(v, dict):
-            return {k: convert(x) for k, x in v.items()}
-        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-            return [convert(x) for x in v]
-        return np.asarray(v).astype(float).tolist()
-    return convert(result)
+as_json = cnnbp.result_json  # a result as JSON-ready lists (tests/numpy_golden.py uses it)
 
 
 def serve(layers):
     """The JSON-lines protocol of `cnnbp suite` and `cnnbp hunt`: one case per input line, one answer per line."""
-    for line in sys.stdin:
-        case = json.loads(line)
+    def answer(case):
         try:
-            answer = as_json(layers.run(case))
+            return layers.run(case)
         except (AttributeError, KeyError, NotImplementedError) as why:
-            answer = {"unsupported": f"{case.get('op')}: {why!r}"}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+            return cnnbp.Unsupported(f"{case.op}: {why!r}")
+    cnnbp.serve(answer)
 
 
 def main():
@@ -293,9 +282,7 @@ def main():
     if args.case is None:
         serve(layers)
         return
-    with open(args.case) as f:
-        case = json.load(f)
-    json.dump(as_json(layers.run(case)), sys.stdout)
+    json.dump(as_json(layers.run(cnnbp.load_case(args.case))), sys.stdout)
     print()
 
 

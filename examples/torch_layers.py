@@ -4,58 +4,57 @@
     build/cnnbp suite golden --impl "/usr/bin/python3 examples/torch_layers.py --dtype float32" --dtype float32
     build/cnnbp hunt --op avgpool2d --impl "/usr/bin/python3 examples/torch_layers.py --dtype float32" --dtype float32
 
-It speaks the JSON-lines protocol (docs/protocol.md): one case per input line, one answer per output line. Ops
-PyTorch cannot express as cnnbp defines them (pooling with different padding at the two ends) are answered
-"unsupported". Debian's python3-torch, run with /usr/bin/python3.
+It speaks the JSON-lines protocol (docs/protocol.md) through the cnnbp package (python/): one case per input line,
+its params in full (stride and dilation as [h, w], padding as four sides, every parameter present), one answer per
+output line. Ops PyTorch cannot express as cnnbp defines them (pooling with different padding at the two ends) are
+answered "unsupported". Debian's python3-torch, run with /usr/bin/python3.
 """
 import argparse
-import json
+import pathlib
 import sys
 
 import torch
 import torch.nn.functional as F
 
+try:
+    import cnnbp
+except ImportError:  # not installed: the package of this source tree
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
+    import cnnbp
 
-def pair(v):
-    return list(v) if isinstance(v, list) else [v, v]
+Unsupported = cnnbp.Unsupported  # raised for what PyTorch cannot express; tools/crosscheck_torch.py catches it
 
 
 def sides(p):
-    """PyTorch's F.pad order for the last two dimensions: (left, right, top, bottom)."""
-    p = p if isinstance(p, dict) else {"top": p or 0, "bottom": p or 0, "left": p or 0, "right": p or 0}
-    return (p.get("left", 0), p.get("right", 0), p.get("top", 0), p.get("bottom", 0))
-
-
-class Unsupported(Exception):
-    pass
+    """A padding in PyTorch's F.pad order for the last two dimensions: (left, right, top, bottom)."""
+    return (p["left"], p["right"], p["top"], p["bottom"])
 
 
 def apply(op, params, a, w=None, b=None):
     if op == "conv2d":
-        return F.conv2d(F.pad(a, sides(params.get("padding", 0))), w, b, stride=pair(params.get("stride", 1)),
-                        dilation=pair(params.get("dilation", 1)), groups=params.get("groups", 1))
+        return F.conv2d(F.pad(a, sides(params["padding"])), w, b, stride=params["stride"],
+                        dilation=params["dilation"], groups=params["groups"])
     if op == "conv_transpose2d":
         # PyTorch crops the same padding from both ends. Its output with padding 0 is cnnbp's uncropped out_p, the
         # output_padding rows and columns last (U1), so any four sides are a slice of it (U2); symmetric padding is
         # left to PyTorch itself, which gives the same slice.
-        left, right, top, bottom = sides(params.get("padding", 0))
+        left, right, top, bottom = sides(params["padding"])
         symmetric = left == right and top == bottom
-        out = F.conv_transpose2d(a, w, b, stride=pair(params.get("stride", 1)),
-                                 padding=(top, left) if symmetric else 0,
-                                 output_padding=pair(params.get("output_padding", 0)),
-                                 groups=params.get("groups", 1), dilation=pair(params.get("dilation", 1)))
+        out = F.conv_transpose2d(a, w, b, stride=params["stride"], padding=(top, left) if symmetric else 0,
+                                 output_padding=params["output_padding"], groups=params["groups"],
+                                 dilation=params["dilation"])
         return out if symmetric else out[:, :, top:out.shape[2] - bottom, left:out.shape[3] - right]
     if op == "pad2d":
-        return F.pad(a, sides(params.get("padding", 0)))
+        return F.pad(a, sides(params["padding"]))
     if op in ("maxpool2d", "avgpool2d"):
-        left, right, top, bottom = sides(params.get("padding", 0))
+        left, right, top, bottom = sides(params["padding"])
         if left != right or top != bottom:
             raise Unsupported("PyTorch pools with the same padding at both ends only")
-        common = dict(kernel_size=pair(params["kernel"]), stride=pair(params.get("stride", params["kernel"])),
-                      padding=(top, left), ceil_mode=params.get("ceil_mode", False))
+        common = dict(kernel_size=params["kernel"], stride=params["stride"], padding=(top, left),
+                      ceil_mode=params["ceil_mode"])
         if op == "maxpool2d":
-            return F.max_pool2d(a, dilation=pair(params.get("dilation", 1)), **common)
-        return F.avg_pool2d(a, count_include_pad=params.get("count_include_pad", True), **common)
+            return F.max_pool2d(a, dilation=params["dilation"], **common)
+        return F.avg_pool2d(a, count_include_pad=params["count_include_pad"], **common)
     if op == "linear":
         return F.linear(a, w, b)
     if op in ("relu", "sigmoid", "tanh"):
@@ -73,15 +72,19 @@ class Layers:
         return torch.tensor(v, dtype=self.dtype, requires_grad=True)
 
     def run(self, case):
-        op, params, inputs = case["op"], case.get("params", {}), case["inputs"]
+        """The op's outputs and gradients, as lists, for a cnnbp.Case, or for the JSON object of a case file cnnbp
+        wrote (params in full, as in the golden suite)."""
+        if isinstance(case, dict):
+            case = cnnbp.Case.from_json(case)
+        op, params, inputs = case.op, case.params, case.inputs
         if op == "mse":
             a = self.leaf(inputs["a"])
             loss = ((a - torch.tensor(inputs["y"], dtype=self.dtype)) ** 2).sum() / (2 * a.shape[0])
-            return self.grads(loss * case.get("dout", 1), {"a": a}, {"loss": loss})
+            return self.grads(loss * float(case.dout), {"a": a}, {"loss": loss})
         if op == "softmax_cross_entropy":
             z = self.leaf(inputs["z"])
             loss = F.cross_entropy(z, torch.tensor(inputs["labels"], dtype=torch.long))
-            return self.grads(loss * case.get("dout", 1), {"z": z}, {"loss": loss})
+            return self.grads(loss * float(case.dout), {"z": z}, {"loss": loss})
         if op == "sequential":
             x = self.leaf(inputs["x"])
             layer_params = [{k: self.leaf(v) for k, v in lp.items()} for lp in inputs["layer_params"]]
@@ -104,7 +107,7 @@ class Layers:
             if k in inputs:
                 leaves[k] = self.leaf(inputs[k])
         out = apply(op, params, x, leaves.get("w"), leaves.get("b"))
-        dout = torch.tensor(case["dout"], dtype=self.dtype)
+        dout = torch.tensor(case.dout, dtype=self.dtype)
         return self.grads((out * dout).sum(), leaves, {"out": out})
 
     @staticmethod
@@ -119,15 +122,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dtype", default="float64", choices=["float32", "float64"],
                         help="the precision of every array (default float64, as cnnbp check assumes)")
-    layers = Layers(parser.parse_args().dtype)
-    for line in sys.stdin:
-        case = json.loads(line)
-        try:
-            answer = layers.run(case)
-        except Unsupported as why:
-            answer = {"unsupported": str(why)}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+    cnnbp.serve(Layers(parser.parse_args().dtype).run)
 
 
 if __name__ == "__main__":

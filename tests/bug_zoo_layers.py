@@ -62,6 +62,7 @@ def wrong_module(mistake):
     if source.count(right) != 1:
         raise SystemExit(f"bug zoo: the line of {mistake} is not exactly once in {EXAMPLE}: {right}")
     module = types.ModuleType(f"numpy_layers_{mistake}")
+    module.__file__ = str(EXAMPLE)  # as the example's own: it finds the cnnbp package of this source tree from there
     exec(compile(source.replace(right, wrong), f"{EXAMPLE} ({mistake})", "exec"), module.__dict__)
     return module
 

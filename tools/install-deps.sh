@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev   # case files and the command line
   catch2 librapidcheck-dev          # tests: Catch2 v2 and RapidCheck
   python3 python3-torch python3-numpy  # PyTorch as a witness in the tests (run by /usr/bin/python3)
+  python3-pytest python3-setuptools    # the Python package python/ and its tests
   libbenchmark-dev                  # benchmarks (Google Benchmark)
   doxygen libjs-mathjax             # the documentation, with MathJax served locally
   dpkg-dev pkgconf                  # the package: cpack -G DEB reads dependencies with dpkg-shlibdeps; the cnnbp.pc test

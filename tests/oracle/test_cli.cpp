@@ -72,6 +72,11 @@ TEST_CASE("cnnbp check: pass, mismatch, nothing provided, and NaN in a result", 
     INFO(nan.output);
     CHECK(nan.status == 1);
     CHECK(nan.output.find("\"pass\": false") != std::string::npos);
+    // -Infinity too is read as the non-finite number it names (it was once split into "-" and a name)
+    const Run minus_inf = run("check cli5_case_5.json " + file("cli5_minus_inf.json", R"({"out": [[[[-Infinity, -0.25], [0.75, 1]]]]})"));
+    INFO(minus_inf.output);
+    CHECK(minus_inf.status == 1);
+    CHECK(minus_inf.output.find("worst element (0,0,0,0): -inf expected 1") != std::string::npos);
 }
 
 TEST_CASE("cnnbp check and eval: invalid input exits 2 naming the file, the key and what is wrong", "[cli][oracle][errors]") {

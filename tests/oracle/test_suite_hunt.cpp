@@ -74,7 +74,7 @@ TEST_CASE("suite and hunt print a command that reproduces each failure, and it d
     CHECK(run("suite suite_hunt_repro.json " + numpy).status == 0);  // the correct example passes the saved case
 }
 
-TEST_CASE("--json reports of suite, hunt and check are JSON, errors included", "[cli][suite][hunt]") {
+TEST_CASE("suite, hunt and check --json: reports are JSON, errors included", "[cli][suite][hunt]") {
     using json = nlohmann::json;
     const std::string quiet = "2>/dev/null";  // standard output alone
     const Run suite = run("suite " + golden + " --op relu --json " + numpy, quiet);
@@ -116,7 +116,7 @@ TEST_CASE("suite --junitxml writes a JUnit report: failures, skipped cases and p
     CHECK(says(unwritable, "no_such_folder/report.xml: cannot be written"));
 }
 
-TEST_CASE("--jobs: the same report and the same minimal case as one implementation", "[cli][suite][hunt]") {
+TEST_CASE("suite and hunt --jobs: the same report and the same minimal case as one implementation", "[cli][suite][hunt]") {
     const Run one = run("suite " + golden + " " + zoo("maxpool_spread"));
     const Run two = run("suite " + golden + " --jobs 2 " + zoo("maxpool_spread"));
     INFO(one.output);
@@ -143,7 +143,7 @@ TEST_CASE("--jobs: the same report and the same minimal case as one implementati
     CHECK(run("hunt --op conv2d --jobs 0 " + numpy).status == 2);
 }
 
-TEST_CASE("--shard K/N: the shards together draw exactly the cases of the whole hunt", "[cli][hunt]") {
+TEST_CASE("hunt --shard K/N: the shards together draw exactly the cases of the whole hunt", "[cli][hunt]") {
     // an implementation that records every case it is sent, and supports none
     const std::string recorder = "--impl 'while read line; do echo \"$line\" >> %s; echo \"{\\\"unsupported\\\": \\\"recording\\\"}\"; done'";
     auto recording = [&](const std::string& log) {

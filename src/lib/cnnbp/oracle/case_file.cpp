@@ -50,7 +50,9 @@ std::string quote_non_finite(const std::string& text, const std::string& file, b
             out += ch;
             continue;
         }
-        if ((ch == '-' || (ch >= '0' && ch <= '9')) && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
+        const bool minus_infinity = text.compare(i, 9, "-Infinity") == 0;  // a name, not the number "-"
+        if (!minus_infinity && (ch == '-' || (ch >= '0' && ch <= '9')) &&
+            (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
             // a number: one outside the range of double (1e400) is an invalid case, and a wrong answer in a result
             std::size_t end = i + 1;
             while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
