@@ -80,7 +80,7 @@ OpCase generate(Draw& d) {
 std::vector<std::string> conditions(const OpCase& k) {
     const Array& x = k.inputs.at("x");
     std::vector<std::string> found = window_conditions(avg(k.params).window, x.shape[2], x.shape[3], true);
-    if (x.shape[0] > 1) found.push_back("batch of several");
+    if (x.shape[0] > 1) found.emplace_back("batch of several");
     return found;
 }
 

@@ -121,7 +121,7 @@ std::vector<std::string> conditions(const OpCase& k) {
     const Window2d g{int(w.shape[2]), int(w.shape[3]), p.stride_h, p.stride_w, p.pad, p.dilation_h, p.dilation_w};
     std::vector<std::string> found = window_conditions(g, x.shape[2], x.shape[3], false);
     if (p.groups > 1) found.push_back(p.groups == int(x.shape[1]) && p.groups == int(w.shape[0]) ? "depthwise groups" : "groups > 1");
-    if (x.shape[0] > 1) found.push_back("batch of several");
+    if (x.shape[0] > 1) found.emplace_back("batch of several");
     return found;
 }
 

@@ -148,7 +148,7 @@ std::vector<std::string> conditions(const OpCase& k) {
     if (p.dilation_h > 1 || p.dilation_w > 1) found.push_back("dilation > 1");
     if (p.pad.top != p.pad.bottom || p.pad.left != p.pad.right) found.push_back("different padding at the two ends");
     if (p.groups > 1) found.push_back("groups > 1");
-    if (k.inputs.at("x").shape[0] > 1) found.push_back("batch of several");
+    if (k.inputs.at("x").shape[0] > 1) found.emplace_back("batch of several");
     return found;
 }
 

@@ -66,7 +66,7 @@ std::vector<std::string> conditions(const OpCase& k) {
     std::vector<std::string> found;
     const Padding& p = pad(k.params);
     if (p.top != p.bottom || p.left != p.right) found.push_back("different padding at the two ends");
-    if (k.inputs.at("x").shape[0] > 1) found.push_back("batch of several");
+    if (k.inputs.at("x").shape[0] > 1) found.emplace_back("batch of several");
     return found;
 }
 
