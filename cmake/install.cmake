@@ -6,6 +6,7 @@
 #   lib/pkgconfig/cnnbp.pc                      pkg-config --cflags --libs cnnbp
 #   share/cnnbp/golden/                         the golden suite
 #   share/doc/cnnbp/                            LICENSE, CHANGELOG.md, README.md, and html/ when the docs are built
+#   share/man/man1/cnnbp.1                      the man page, when the docs are built
 include(CMakePackageConfigHelpers)
 
 install(TARGETS cnnbp_lib EXPORT cnnbpTargets
@@ -29,6 +30,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/CHANGELOG.md $
 # is installed as that same link: the pages render offline wherever libjs-mathjax is installed.
 if(CNNBP_DOCS)
   install(DIRECTORY ${PROJECT_BINARY_DIR}/docs/html DESTINATION ${CMAKE_INSTALL_DOCDIR})
+  install(FILES ${PROJECT_BINARY_DIR}/cnnbp.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
 
 # The CMake package. SameMinorVersion: before 1.0 a minor release may change the API (0.2.0 restructured the op

@@ -12,6 +12,7 @@ packages=(
   python3-pytest python3-setuptools    # the Python package python/ and its tests
   libbenchmark-dev                  # benchmarks (Google Benchmark)
   doxygen libjs-mathjax             # the documentation, with MathJax served locally
+  help2man                          # the man page cnnbp.1
   dpkg-dev pkgconf                  # the package: cpack -G DEB reads dependencies with dpkg-shlibdeps; the cnnbp.pc test
   clang libclang-rt-14-dev          # the sanitizer and fuzz build (ASan, UBSan, libFuzzer): tools/sanitized-build.sh
 )

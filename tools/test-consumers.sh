@@ -42,7 +42,7 @@ $expected"
 quiet "$scratch/install.log" cmake --install "$build" --prefix "$prefix"
 golden=$prefix/share/cnnbp/golden
 for f in bin/cnnbp include/cnnbp/cnnbp.hpp include/cnnbp/layers/conv2d.hpp include/cnnbp/version.hpp \
-         share/cnnbp/golden/conv2d_basic.json share/doc/cnnbp/LICENSE; do
+         share/cnnbp/golden/conv2d_basic.json share/doc/cnnbp/LICENSE share/man/man1/cnnbp.1; do
   [ -e "$prefix/$f" ] || fail "cmake --install did not install $f"
 done
 [ -z "$(find "$prefix/include" -name suite.hpp -o -name hunt.hpp -o -name demo.hpp)" ] \

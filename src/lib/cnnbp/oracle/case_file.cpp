@@ -16,6 +16,7 @@
 #include <iostream>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 namespace cnnbp {
 
@@ -50,7 +51,7 @@ std::string quote_non_finite(const std::string& text, const std::string& file, b
             out += ch;
             continue;
         }
-        const bool minus_infinity = text.compare(i, 9, "-Infinity") == 0;  // a name, not the number "-"
+        const bool minus_infinity = ch == '-' && text.compare(i, 9, "-Infinity") == 0;  // a name, not the number "-"
         if (!minus_infinity && (ch == '-' || (ch >= '0' && ch <= '9')) &&
             (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
             // a number: one outside the range of double (1e400) is an invalid case, and a wrong answer in a result
@@ -73,18 +74,16 @@ std::string quote_non_finite(const std::string& text, const std::string& file, b
             i = end - 1;
             continue;
         }
-        for (const char* token : {"-Infinity", "Infinity", "NaN"}) {
-            const std::string t = token;
-            if (text.compare(i, t.size(), t) == 0) {
-                if (!allow) {
-                    const auto [line, column] = line_column(text, i);
-                    fail(file, ": line ", line, ", column ", column, ": ", t,
-                         " is not a number a case file may hold (NaN and infinities are only read in result files)");
-                }
-                out += '"' + t + '"';
-                i += t.size() - 1;
-                goto next;
+        for (const std::string_view t : {"-Infinity", "Infinity", "NaN"}) {
+            if (ch != t[0] || text.compare(i, t.size(), t) != 0) continue;  // at most one comparison per character
+            if (!allow) {
+                const auto [line, column] = line_column(text, i);
+                fail(file, ": line ", line, ", column ", column, ": ", t,
+                     " is not a number a case file may hold (NaN and infinities are only read in result files)");
             }
+            out.append("\"").append(t).append("\"");
+            i += t.size() - 1;
+            goto next;
         }
         out += ch;
     next:;
