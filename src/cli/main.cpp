@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
                                                       "print the worst relative error per input.");
     gradcheck->add_option("case", case_path, "the case file")->required();
     gradcheck->add_flag("--all", all, "check every element (default: at most 256 per input, evenly spread)");
+    gradcheck->add_flag("--json", as_json, "print the report as JSON, an error too");
 
     std::string golden_dir = "golden";
     auto* golden = app.add_subcommand("golden", "Write the golden suite (case files with expected outputs, and an index "
@@ -155,7 +156,7 @@ int main(int argc, char** argv) {
         if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
         if (*eval) return cnnbp::cli::run_eval(case_path, out_path, canonical);
         if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
-        if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all);
+        if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all, as_json);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);
         if (*suite) return cnnbp::cli::run_suite(suite_options);
         if (*hunt) {

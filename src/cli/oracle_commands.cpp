@@ -102,28 +102,39 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
     return status;
 }
 
-int run_gradcheck(const std::string& case_path, bool all) {
+int run_gradcheck(const std::string& case_path, bool all, bool as_json) {
     const json doc = read_json_file(case_path, false);
     const arma::uword limit = all ? 0 : 256;
-    const bool progress = isatty(STDERR_FILENO);
+    const bool progress = isatty(STDERR_FILENO) && !as_json;
     if (progress) std::cerr << "gradcheck: evaluating the case twice per checked element..." << std::flush;
     const std::vector<GradcheckRow> rows = gradcheck_case(doc, display_name(case_path), limit);
     if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    double worst = 0;
+    for (const GradcheckRow& r : rows) worst = std::max(worst, r.worst_relative);
+    // The relative step of (F3) leaves ~1e-10 of rounding and truncation on these small cases; 1e-6 flags a formula.
+    const bool ok = worst <= 1e-6;
+    const int status = ok ? 0 : 1;
+    if (as_json) {
+        json report = {{"case", case_path}, {"op", doc["op"]}, {"all", all}, {"rows", json::array()}};
+        for (const GradcheckRow& r : rows)
+            report["rows"].push_back({{"input", r.input}, {"gradient", r.gradient}, {"checked", r.checked},
+                                      {"worst_relative", r.worst_relative}, {"worst_index", r.worst_index}});
+        report["tolerance"] = 1e-6;
+        report["exit_status"] = status;
+        report["meaning"] = ok ? "pass" : "fail: the oracle disagrees with finite differences";
+        std::cout << report.dump(2) << '\n';
+        return status;
+    }
     std::cout << "gradcheck " << doc["op"].get<std::string>() << " case " << display_name(case_path)
               << ": central differences of "
               << (doc["op"] == "mse" || doc["op"] == "softmax_cross_entropy" || doc["op"] == "sequential" ? "the loss" : "<out, dout>")
               << (all ? "" : " (at most 256 elements per input, evenly spread; --all for every one)") << '\n';
-    double worst = 0;
-    for (const GradcheckRow& r : rows) {
+    for (const GradcheckRow& r : rows)
         std::cout << "  " << std::left << std::setw(3) << r.input << " vs " << std::setw(3) << r.gradient << ' '
                   << std::setw(5) << r.checked << " elements, worst relative error " << std::setprecision(3)
                   << r.worst_relative << " at " << r.worst_index << '\n';
-        worst = std::max(worst, r.worst_relative);
-    }
-    // The relative step of (F3) leaves ~1e-10 of rounding and truncation on these small cases; 1e-6 flags a formula.
-    const bool ok = worst <= 1e-6;
     std::cout << (ok ? "OK" : "MISMATCH") << '\n';
-    return ok ? 0 : 1;
+    return status;
 }
 
 }  // namespace cnnbp::cli

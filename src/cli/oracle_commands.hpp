@@ -17,8 +17,8 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
 /// What an exit status means, for --json reports: "pass", "fail", "invalid input or usage", ...
 const char* exit_meaning(int status);
 
-/// cnnbp gradcheck CASE [--all]: finite differences on the oracle itself. Returns the exit status.
-int run_gradcheck(const std::string& case_path, bool all);
+/// cnnbp gradcheck CASE [--all] [--json]: finite differences on the oracle itself. Returns the exit status.
+int run_gradcheck(const std::string& case_path, bool all, bool as_json);
 
 }  // namespace cnnbp::cli
 

@@ -74,7 +74,7 @@ TEST_CASE("suite and hunt print a command that reproduces each failure, and it d
     CHECK(run("suite suite_hunt_repro.json " + numpy).status == 0);  // the correct example passes the saved case
 }
 
-TEST_CASE("suite, hunt and check --json: reports are JSON, errors included", "[cli][suite][hunt]") {
+TEST_CASE("suite, hunt, check and gradcheck --json: reports are JSON, errors included", "[cli][suite][hunt]") {
     using json = nlohmann::json;
     const std::string quiet = "2>/dev/null";  // standard output alone
     const Run suite = run("suite " + golden + " --op relu --json " + numpy, quiet);
@@ -102,6 +102,11 @@ TEST_CASE("suite, hunt and check --json: reports are JSON, errors included", "[c
                                 file("suite_hunt_shape.json", R"({"out": [1, 2, 3]})") + " --json", quiet);
     CHECK(wrong_shape.status == 2);
     CHECK(json::parse(wrong_shape.output)["meaning"] == "invalid input or usage");
+    const Run gradcheck = run("gradcheck " + golden + "/conv2d_dilation.json --json", quiet);
+    CHECK(gradcheck.status == 0);
+    const json g = json::parse(gradcheck.output);
+    CHECK(g["rows"].size() == 3);  // x, w, b
+    CHECK(g["rows"][0]["worst_relative"].get<double>() < 1e-6);
 }
 
 TEST_CASE("suite --junitxml writes a JUnit report: failures, skipped cases and passes", "[cli][suite]") {
