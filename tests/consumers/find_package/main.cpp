@@ -1,7 +1,6 @@
 // A program that uses cnnbp as a library, built by both consumer projects (find_package and add_subdirectory): one
 // convolution with hand-checkable numbers, and one golden case evaluated by the oracle. Usage: consumer GOLDEN_DIR/conv2d_basic.json
-#include "cnnbp/cnnbp.hpp"
-#include "cnnbp/version.hpp"
+#include "cnnbp/cnnbp.hpp"  // everything, CNNBP_VERSION too
 
 #include <fstream>
 #include <iostream>
