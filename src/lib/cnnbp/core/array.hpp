@@ -1,6 +1,6 @@
 /// \file
 /// Array: an n-dimensional array of doubles in row-major order, the language-neutral form of every tensor in a case
-/// file (\ref case_format), with conversions to the library's Tensor4, matrices and vectors.
+/// file (\ref case_format "Case files"), with conversions to the library's Tensor4, matrices and vectors.
 #pragma once
 
 #include "cnnbp/core/tensor.hpp"

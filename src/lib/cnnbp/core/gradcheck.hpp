@@ -1,6 +1,6 @@
 /// \file
 /// Finite differences: the numerical gradient of the scalar L = <out, dout> that every backward
-/// differentiates (\ref eq_N1 "(N1)"), usable on any layer. Derivation: \ref gradcheck.
+/// differentiates, \ref eq_N1 "(N1)", usable on any layer. Derivation: \ref gradcheck "Finite differences".
 #pragma once
 
 #include "cnnbp/core/tensor.hpp"

@@ -27,7 +27,7 @@ std::ostream& operator<<(std::ostream& os, const Shape4& s);
 std::string to_string(const Shape4& s);
 
 /// A batch of N images with C channels of H x W pixels, stored as an `arma::cube`
-/// whose slice `n * C + c` is the H x W plane of sample n, channel c (see \ref notation).
+/// whose slice `n * C + c` is the H x W plane of sample n, channel c (see \ref notation "Notation").
 ///
 /// A plane is therefore an `arma::mat` that can be used without a copy, and the
 /// whole tensor is one contiguous block of doubles; inside a plane Armadillo stores

@@ -1,6 +1,6 @@
 /// \file
 /// Elementwise activations relu, sigmoid and tanh, on tensors of any rank (Tensor4 or a matrix).
-/// Derivation: \ref activation.
+/// Derivation: \ref activation "Activations".
 #pragma once
 
 #include "cnnbp/core/tensor.hpp"
@@ -20,7 +20,7 @@ Tensor4 relu_forward(const Tensor4& x);
 /// relu(x) = max(0, x), elementwise, \ref eq_R1 "(R1)".
 arma::mat relu_forward(const arma::mat& x);
 /// dx = dout * [x > 0], \ref eq_R2 "(R2)": the derivative at 0 is taken to be 0, as in the frameworks.
-/// Backward means the gradient of <out, dout> (\ref eq_N1 "(N1)"); x is the forward's input (the net input).
+/// Backward means the gradient of <out, dout>, \ref eq_N1 "(N1)"; x is the forward's input (the net input).
 ActivationGrads<Tensor4> relu_backward(const Tensor4& dout, const Tensor4& x);
 /// dx = dout * [x > 0], \ref eq_R2 "(R2)". Same contract as the Tensor4 overload.
 ActivationGrads<arma::mat> relu_backward(const arma::mat& dout, const arma::mat& x);

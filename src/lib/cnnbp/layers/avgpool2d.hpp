@@ -1,5 +1,5 @@
 /// \file
-/// Average pooling: each window's mean, and the gradient spread evenly back over it. Derivation: \ref pooling.
+/// Average pooling: each window's mean, and the gradient spread evenly back over it. Derivation: \ref pooling "Pooling".
 #pragma once
 
 #include "cnnbp/core/geometry.hpp"
@@ -23,13 +23,13 @@ double avgpool2d_divisor(arma::uword i, arma::uword j, arma::uword H, arma::uwor
 /// Padded cells add zero to the sum.
 ///
 /// x is (N, C, H, W); out is (N, C, H', W') from \ref eq_G1 "(G1)" or \ref eq_G3 "(G3)". Throws cnnbp::Error for
-/// an invalid window (\ref eq_G4 "(G4)") or a dilation other than 1.
+/// an invalid window, \ref eq_G4 "(G4)", or a dilation other than 1.
 Tensor4 avgpool2d_forward(const Tensor4& x, const AvgPool2dParams& p);
 
 /// Backward, scatter form, \ref eq_A3 "(A3)": each window adds dout[n,c,i,j] / divisor(i, j) to every input cell
 /// under it.
 ///
-/// Backward means the gradient of <out, dout> (\ref eq_N1 "(N1)"). dout is (N, C, H', W'); the input's values do
+/// Backward means the gradient of <out, dout>, \ref eq_N1 "(N1)". dout is (N, C, H', W'); the input's values do
 /// not enter the gradient, only its shape x_shape = (N, C, H, W).
 Pool2dGrads avgpool2d_backward_scatter(const Tensor4& dout, const Shape4& x_shape, const AvgPool2dParams& p);
 

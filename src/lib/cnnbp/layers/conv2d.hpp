@@ -2,7 +2,7 @@
 /// The 2-D convolution layer (a cross-correlation, as every framework computes it), with stride,
 /// asymmetric zero padding, dilation, groups and an optional bias; its forward in two forms and
 /// its backward in four independently written forms.
-/// Derivations: \ref conv2d, \ref stride_dilation, \ref groups, \ref conv_matrix.
+/// Derivations: \ref conv2d "Convolution", \ref stride_dilation "Stride and dilation", \ref groups "Groups", \ref conv_matrix "The matrix form".
 #pragma once
 
 #include "cnnbp/core/geometry.hpp"
@@ -22,7 +22,7 @@ struct Conv2dParams {
     int groups = 1;  ///< G: C and F are split into G blocks; filter f sees only its block's channels, \ref eq_K1 "(K1)"
 };
 
-/// Gradients of conv2d: the gradient of <out, dout> (\ref eq_N1 "(N1)") with respect to each input.
+/// Gradients of conv2d: the gradient of <out, dout>, \ref eq_N1 "(N1)", with respect to each input.
 struct Conv2dGrads {
     Tensor4 dx;     ///< (N, C, H, W)
     Tensor4 dw;     ///< (F, C/groups, K_h, K_w)
@@ -38,7 +38,7 @@ struct Conv2dShape {
     Shape4 out_shape;     ///< (N, F, H', W')
 };
 
-/// Validates x (N, C, H, W), w (F, C/groups, K_h, K_w) (\ref eq_K1 "(K1)"), the optional bias b (F) and the parameters,
+/// Validates x (N, C, H, W), w (F, C/groups, K_h, K_w) as in \ref eq_K1 "(K1)", the optional bias b (F) and the parameters,
 /// and returns the derived geometry. Throws cnnbp::Error naming `fn`, the parameter and the numbers.
 Conv2dShape conv2d_shape(const char* fn, const Shape4& x, const Shape4& w, const std::optional<arma::vec>& b,
                          const Conv2dParams& p);
@@ -87,7 +87,7 @@ Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const 
 Conv2dGrads conv2d_backward_closed(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
 
 /// Backward, matrix form, \ref eq_M3 "(M3)": dW_g = dout_g cols_g^T, dcols_g = W_g^T dout_g,
-/// dx = col2im(dcols) (\ref eq_M4 "(M4)"). One BLAS product per group: the fast path.
+/// dx = col2im(dcols), \ref eq_M4 "(M4)". One BLAS product per group: the fast path.
 ///
 /// Same contract as conv2d_backward_scatter().
 Conv2dGrads conv2d_backward_matrix(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);

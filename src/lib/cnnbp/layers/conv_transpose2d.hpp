@@ -2,7 +2,7 @@
 /// The 2-D transposed convolution (PyTorch's `conv_transpose2d`), with stride, asymmetric padding, output padding,
 /// dilation, groups and an optional bias: the adjoint of conv2d in its input. Its forward in two forms (the scatter
 /// definition and conv2d's dx map) and its backward in two forms (conv2d's forward and dw maps, and the derivative of
-/// the scatter). Derivation: \ref conv_transpose2d.
+/// the scatter). Derivation: \ref conv_transpose2d "Transposed convolution".
 #pragma once
 
 #include "cnnbp/core/geometry.hpp"
@@ -32,7 +32,7 @@ struct ConvTranspose2dParams {
     int groups = 1;
 };
 
-/// Gradients of conv_transpose2d: the gradient of <out, dout> (\ref eq_N1 "(N1)") with respect to each input.
+/// Gradients of conv_transpose2d: the gradient of <out, dout>, \ref eq_N1 "(N1)", with respect to each input.
 struct ConvTranspose2dGrads {
     Tensor4 dx;    ///< (N, C, H, W)
     Tensor4 dw;    ///< (C, F/groups, K_h, K_w)

@@ -1,6 +1,6 @@
 /// \file
 /// Flatten: a batch of images (N, C, H, W) as a matrix with one sample per row, the bridge from the convolutional
-/// layers to the fully-connected ones. Derivation: \ref linear.
+/// layers to the fully-connected ones. Derivation: \ref linear "The fully-connected layer".
 #pragma once
 
 #include "cnnbp/core/tensor.hpp"

@@ -1,6 +1,6 @@
 /// \file
 /// im2col and its adjoint col2im: the rearrangement that turns a convolution into one matrix
-/// product. Derivation: \ref conv_matrix.
+/// product. Derivation: \ref conv_matrix "The matrix form".
 #pragma once
 
 #include "cnnbp/core/geometry.hpp"

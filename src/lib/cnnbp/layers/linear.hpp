@@ -1,6 +1,6 @@
 /// \file
 /// The fully-connected (linear) layer, out = x W^T + b, in the row-per-sample convention of the frameworks.
-/// Derivation: \ref linear.
+/// Derivation: \ref linear "The fully-connected layer".
 #pragma once
 
 #include <armadillo>
@@ -8,7 +8,7 @@
 
 namespace cnnbp {
 
-/// Gradients of linear: the gradient of <out, dout> (\ref eq_N1 "(N1)") with respect to each input.
+/// Gradients of linear: the gradient of <out, dout>, \ref eq_N1 "(N1)", with respect to each input.
 struct LinearGrads {
     arma::mat dx;  ///< (N, D)
     arma::mat dw;  ///< (M, D)
@@ -24,7 +24,7 @@ arma::mat linear_forward(const arma::mat& x, const arma::mat& w, const std::opti
 /// Backward: dx = dout W, \ref eq_L2 "(L2)"; dW = dout^T x, \ref eq_L3 "(L3)"; db = the sum of dout's rows,
 /// over the batch and never averaged, \ref eq_L4 "(L4)".
 ///
-/// Backward means the gradient of <out, dout> (\ref eq_N1 "(N1)"); dout is (N, M), x and w are the forward's inputs.
+/// Backward means the gradient of <out, dout>, \ref eq_N1 "(N1)"; dout is (N, M), x and w are the forward's inputs.
 LinearGrads linear_backward(const arma::mat& dout, const arma::mat& x, const arma::mat& w);
 
 }  // namespace cnnbp

@@ -1,6 +1,6 @@
 /// \file
 /// The losses: the quadratic cost and softmax cross-entropy, each with its output-layer error.
-/// Derivation: \ref loss.
+/// Derivation: \ref loss "Losses".
 #pragma once
 
 #include <armadillo>

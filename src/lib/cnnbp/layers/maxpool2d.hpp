@@ -1,5 +1,5 @@
 /// \file
-/// Max pooling: each window's largest value, and the gradient routed back to it. Derivation: \ref pooling.
+/// Max pooling: each window's largest value, and the gradient routed back to it. Derivation: \ref pooling "Pooling".
 #pragma once
 
 #include "cnnbp/core/geometry.hpp"
@@ -35,7 +35,7 @@ Tensor4 maxpool2d_forward(const Tensor4& x, const Window2d& g);
 /// Backward, scatter form, \ref eq_X3 "(X3)": each window sends dout[n,c,i,j] to its winner,
 /// dx[n, c, winner(i, j)] += dout[n,c,i,j]; every other cell of the window gets nothing.
 ///
-/// Backward means the gradient of <out, dout> (\ref eq_N1 "(N1)"); dout is (N, C, H', W'), x is the forward's input.
+/// Backward means the gradient of <out, dout>, \ref eq_N1 "(N1)"; dout is (N, C, H', W'), x is the forward's input.
 /// Pixels that win several overlapping windows collect all of them.
 Pool2dGrads maxpool2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const Window2d& g);
 

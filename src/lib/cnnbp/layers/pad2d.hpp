@@ -1,6 +1,6 @@
 /// \file
 /// Zero padding of the four borders of every plane, and its backward (the crop).
-/// Derivation: \ref pad2d.
+/// Derivation: \ref pad2d "Zero padding".
 #pragma once
 
 #include "cnnbp/core/geometry.hpp"
@@ -21,7 +21,7 @@ Tensor4 pad2d_forward(const Tensor4& x, const Padding& p);
 
 /// Backward of zero padding: the crop, \ref eq_P2 "(P2)": dx[n,c,h,w] = dout[n,c,h+p_top,w+p_left].
 ///
-/// Backward means the gradient of <out, dout> (\ref eq_N1 "(N1)"). dout is
+/// Backward means the gradient of <out, dout>, \ref eq_N1 "(N1)". dout is
 /// (N, C, H + p_top + p_bottom, W + p_left + p_right); the gradient that lands on the
 /// padding is dropped because the padded zeros are constants. It is the adjoint of pad2d_forward(),
 /// \ref eq_N2 "(N2)": <pad(x), y> = <x, crop(y)>. Throws cnnbp::Error if a

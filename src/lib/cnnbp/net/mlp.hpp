@@ -1,7 +1,7 @@
 /// \file
 /// The classic backpropagation algorithm for a fully-connected network in matrix form, step for step as the
 /// textbooks state it: layers 0 (input) to L (output), column vectors per layer, W^T sending the error back.
-/// Derivation: \ref backprop.
+/// Derivation: \ref backprop "The backpropagation algorithm".
 #pragma once
 
 #include <armadillo>

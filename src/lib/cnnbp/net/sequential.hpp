@@ -1,6 +1,6 @@
 /// \file
 /// A sequential network of cnnbp's layers with one loss at the end: forward and backward by composing the layer
-/// functions, every intermediate activation and error signal kept. Derivation: \ref backprop.
+/// functions, every intermediate activation and error signal kept. Derivation: \ref backprop "The backpropagation algorithm".
 #pragma once
 
 #include "cnnbp/core/tensor.hpp"
@@ -64,7 +64,7 @@ std::vector<Value> sequential_forward(const std::vector<Layer>& layers, const st
                                       const Value& x);
 
 /// Forward, loss, then backward through every layer in reverse, \ref eq_B7 "(B7)": the error signal
-/// da[L] = dC/da[L] comes from the loss (\ref eq_Q2 "(Q2)" or \ref eq_Q5 "(Q5)"), and each layer's backward turns
+/// da[L] = dC/da[L] comes from the loss, \ref eq_Q2 "(Q2)" or \ref eq_Q5 "(Q5)", and each layer's backward turns
 /// da[l] into da[l-1] and its parameters' gradients. It is the algorithm of backprop_mlp(), with each layer's backward
 /// in place of W^T and f'.
 SequentialTrace sequential_backprop(const std::vector<Layer>& layers, const std::vector<LayerParams>& params,

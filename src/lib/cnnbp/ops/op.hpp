@@ -65,8 +65,8 @@ struct Op {
     OpParams (*read)(const ParamReader& r) = nullptr;
     /// Writes every parameter, so that read(write(p)) gives p back: the canonical form of a case file.
     nlohmann::ordered_json (*write)(const OpParams& p) = nullptr;
-    /// The oracle: every output with its magnitudes (\ref eq_E2 "(E2)", \ref eq_E4 "(E4)") and intervals
-    /// (\ref eq_E5 "(E5)"). Throws cnnbp::Error for inputs that do not fit.
+    /// The oracle: every output with its magnitudes, \ref eq_E2 "(E2)" and \ref eq_E4 "(E4)", and
+    /// intervals, \ref eq_E5 "(E5)". Throws cnnbp::Error for inputs that do not fit.
     void (*evaluate)(const OpCase& c, Evaluation& e) = nullptr;
 
     Takes takes = Takes::images;           ///< what the layer takes in a network

@@ -1,5 +1,5 @@
 /// \file
-/// Reading and writing an op's parameters in a case file (\ref case_format): integers, [h, w] pairs, booleans and the
+/// Reading and writing an op's parameters in a case file (\ref case_format "Case files"): integers, [h, w] pairs, booleans and the
 /// four-sided padding, each validated with a message that names the key and the number.
 #pragma once
 

@@ -1,5 +1,5 @@
 /// \file
-/// Reading and writing case files (`cnnbp-case/1`, \ref case_format): JSON with tensors as nested arrays, errors
+/// Reading and writing case files (`cnnbp-case/1`, \ref case_format "Case files"): JSON with tensors as nested arrays, errors
 /// that name the file, the key and the line and column.
 #pragma once
 

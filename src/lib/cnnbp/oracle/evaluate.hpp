@@ -1,6 +1,6 @@
 /// \file
 /// The oracle's evaluation: a case file's op on its inputs, every output with the magnitudes its bound needs
-/// (\ref tolerances). Formats: \ref case_format.
+/// (\ref tolerances "Tolerances from the arithmetic"). Formats: \ref case_format "Case files".
 #pragma once
 
 #include "cnnbp/oracle/expected.hpp"

@@ -1,6 +1,6 @@
 /// \file
 /// What the oracle computes for one case: each output with the magnitudes the tolerance model needs
-/// (\ref tolerances), and a network's fragile places.
+/// (\ref tolerances "Tolerances from the arithmetic"), and a network's fragile places.
 #pragma once
 
 #include "cnnbp/core/array.hpp"

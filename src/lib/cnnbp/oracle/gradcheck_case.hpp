@@ -1,5 +1,5 @@
 /// \file
-/// The oracle checked on a case: its gradients against central differences of its own forward (\ref gradcheck).
+/// The oracle checked on a case: its gradients against central differences of its own forward (\ref gradcheck "Finite differences").
 #pragma once
 
 #include <armadillo>
@@ -19,9 +19,9 @@ struct GradcheckRow {
     std::string worst_index;     ///< where
 };
 
-/// Checks the oracle on a case with central differences (\ref eq_F4 "(F4)") of <out, dout> (of dloss * loss for the
+/// Checks the oracle on a case with central differences, \ref eq_F4 "(F4)", of <out, dout> (of dloss * loss for the
 /// losses), input by input, for at most `max_elements` elements per input, evenly spread (all when 0). Elements at a
-/// max-pool tie or a relu kink (\ref eq_E5 "(E5)") have no derivative and are skipped.
+/// max-pool tie or a relu kink, \ref eq_E5 "(E5)", have no derivative and are skipped.
 std::vector<GradcheckRow> gradcheck_case(const nlohmann::ordered_json& doc, const std::string& file, arma::uword max_elements);
 
 }  // namespace cnnbp

@@ -1,6 +1,6 @@
 /// \file
 /// The judge: an implementation's results against the oracle's, element by element, within the bound derived from
-/// the arithmetic (\ref tolerances).
+/// the arithmetic (\ref tolerances "Tolerances from the arithmetic").
 #pragma once
 
 #include "cnnbp/oracle/expected.hpp"

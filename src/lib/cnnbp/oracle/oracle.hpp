@@ -1,5 +1,5 @@
 /// \file
-/// The oracle, all of it: case files (\ref case_format), evaluation, the judge with the bounds of \ref tolerances,
+/// The oracle, all of it: case files (\ref case_format "Case files"), evaluation, the judge with the bounds of \ref tolerances "Tolerances from the arithmetic",
 /// the oracle's own gradient check, networks and the golden suite.
 #pragma once
 

@@ -1,6 +1,6 @@
 /// \file
 /// A Catch2 (v2) matcher for your own tests: one output of your implementation against the oracle, judged with the
-/// oracle's tolerance model (\ref tolerances), exactly as `cnnbp check` judges it. Include it after
+/// oracle's tolerance model (\ref tolerances "Tolerances from the arithmetic"), exactly as `cnnbp check` judges it. Include it after
 /// `<catch2/catch.hpp>`; the library itself does not depend on Catch2.
 ///
 ///     #include <catch2/catch.hpp>
