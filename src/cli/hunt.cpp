@@ -282,9 +282,7 @@ int run_hunt(const HuntOptions& o) {
         json saved = smallest_doc;
         saved["expected"] = expected_json(smallest_e);
         write_text_file(o.save, format_json(saved));
-        const std::string reproduce = "cnnbp suite " + shell_quote(o.save) + " --impl " + shell_quote(o.impl) +
-                                      (o.dtype == "float64" ? "" : " --dtype " + o.dtype) +
-                                      (o.require == "all" ? "" : " --require " + o.require);
+        const std::string reproduce = reproduce_command(o.save, o.impl, o.dtype, o.require);
         if (o.as_json)
             return print_json(json{{"op", o.op}, {"seed", o.seed}, {"outcome", "wrong answer"}, {"case_number", i},
                                    {"shrink_steps", steps}, {"minimal_case", describe(smallest.c)}, {"detail", last.detail},

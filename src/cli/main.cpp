@@ -33,6 +33,7 @@ int json_error(const std::string& message, int status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 0 && argv[0][0] != '\0') cnnbp::cli::invoked_as = argv[0];
     CLI::App app{
         "cnnbp: a reference implementation and test oracle for backpropagation in convolutional networks.\n"
         "Every backward computes the gradient of <out, dout> with respect to each input."};

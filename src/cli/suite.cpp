@@ -82,6 +82,16 @@ Outcome judge_case(Implementation& impl, const json& doc, const Evaluation& e, c
     }
 }
 
+std::string invoked_as = "cnnbp";
+
+std::string reproduce_command(const std::string& file, const std::string& impl, const std::string& dtype,
+                              const std::string& require) {
+    const bool plain = invoked_as.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+") ==
+                       std::string::npos;
+    return (plain ? invoked_as : shell_quote(invoked_as)) + " suite " + shell_quote(file) + " --impl " + shell_quote(impl) +
+           (dtype == "float64" ? "" : " --dtype " + dtype) + (require == "all" ? "" : " --require " + require);
+}
+
 std::string shell_quote(const std::string& text) {
     std::string quoted = "'";
     for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -201,8 +211,6 @@ int run_suite(const SuiteOptions& o) {
     const int judged = total[0] + total[1] + total[2] + total[3] + total[4];
     if (judged == 0) fail(o.dir, ": no case of ", o.ops.empty() ? "any op" : "the ops given by --op", " to run");
     const int status = total[1] > 0 ? 1 : total[4] > 0 ? 5 : total[0] == 0 ? 4 : 0;
-    const std::string repro_tail = " --impl " + shell_quote(o.impl) + (o.dtype == "float64" ? "" : " --dtype " + o.dtype) +
-                                   (o.require == "all" ? "" : " --require " + o.require);
     if (!o.junitxml.empty()) write_text_file(o.junitxml, junit_xml(files, runs, ran, total));
     if (o.as_json) {
         json report = {{"dir", o.dir}, {"impl", o.impl}, {"dtype", o.dtype}, {"require", o.require}, {"cases", json::array()}};
@@ -210,7 +218,7 @@ int run_suite(const SuiteOptions& o) {
             if (runs[i].op.empty()) continue;
             json c = {{"file", files[i].string()}, {"op", runs[i].op}, {"outcome", kind_names[runs[i].outcome.kind]}};
             if (!runs[i].outcome.detail.empty()) c["detail"] = runs[i].outcome.detail;
-            if (runs[i].outcome.kind != Outcome::passed) c["reproduce"] = "cnnbp suite " + shell_quote(files[i].string()) + repro_tail;
+            if (runs[i].outcome.kind != Outcome::passed) c["reproduce"] = reproduce_command(files[i].string(), o.impl, o.dtype, o.require);
             report["cases"].push_back(c);
         }
         for (int k = 0; k < 5; ++k) report["totals"][kind_names[k]] = total[k];
@@ -236,7 +244,7 @@ int run_suite(const SuiteOptions& o) {
         for (std::size_t i = 0; i < ran; ++i)
             if (!runs[i].op.empty() && runs[i].outcome.kind == kind) {
                 std::cout << "\n" << label << ' ' << files[i].string() << ": " << runs[i].outcome.detail;
-                if (kind != Outcome::not_judged) std::cout << "\n  reproduce: cnnbp suite " << shell_quote(files[i].string()) << repro_tail;
+                if (kind != Outcome::not_judged) std::cout << "\n  reproduce: " << reproduce_command(files[i].string(), o.impl, o.dtype, o.require);
                 any = true;
             }
     std::cout << (any ? "\n" : "") << '\n'

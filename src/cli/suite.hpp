@@ -54,4 +54,12 @@ int run_suite(const SuiteOptions& o);
 /// A shell word for `text`: 'text', with any ' in it written '\''.
 std::string shell_quote(const std::string& text);
 
+/// The program as it was invoked (argv[0]: `cnnbp`, `build/cnnbp`, ...), so that a printed reproduce command runs
+/// as printed. main() sets it.
+extern std::string invoked_as;
+
+/// "PROGRAM suite FILE --impl CMD [--dtype D] [--require R]": the command that runs one case again.
+std::string reproduce_command(const std::string& file, const std::string& impl, const std::string& dtype,
+                              const std::string& require);
+
 }  // namespace cnnbp::cli

@@ -57,20 +57,26 @@ TEST_CASE("suite -k and --op pick cases; a case file alone is a suite of one", "
     CHECK(run("suite " + golden + " --op conv3d " + numpy).status == 2);
 }
 
-TEST_CASE("suite and hunt print a command that reproduces each failure, and it does", "[cli][suite][hunt]") {
+TEST_CASE("suite and hunt print a command that reproduces each failure, and it does, as printed", "[cli][suite][hunt]") {
+    // the line after "reproduce: ", run through the shell as a user would paste it
+    const auto reproduce = [](const Run& r) {
+        const auto at = r.output.find("reproduce: ");
+        REQUIRE(at != std::string::npos);
+        return r.output.substr(at + 11, r.output.find('\n', at) - at - 11);
+    };
     const Run suite = run("suite " + golden + " --op conv2d " + zoo("padding_not_cropped"));
     INFO(suite.output);
     CHECK(suite.status == 1);
-    const auto at = suite.output.find("reproduce: cnnbp suite '");
-    REQUIRE(at != std::string::npos);
-    const std::string prefix = "reproduce: cnnbp ";
-    const Run again = run(suite.output.substr(at + prefix.size(), suite.output.find('\n', at) - at - prefix.size()));
+    const std::string command = reproduce(suite);
+    CHECK(command.rfind(program() + " suite '", 0) == 0);  // the program as it was invoked, not a bare `cnnbp`
+    const Run again = shell(command);
     CHECK(again.status == 1);
     CHECK(says(again, "0 passed, 1 failed"));
     const Run hunt = run("hunt --op conv2d --cases 300 --save suite_hunt_repro.json " + zoo("padding_not_cropped"));
     CHECK(hunt.status == 1);
-    CHECK(says(hunt, "reproduce: cnnbp suite 'suite_hunt_repro.json' --impl '/usr/bin/python3 "));
-    CHECK(run("suite suite_hunt_repro.json " + zoo("padding_not_cropped")).status == 1);
+    CHECK(reproduce(hunt) == program() + " suite 'suite_hunt_repro.json' --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR
+                             "/tests/bug_zoo_layers.py padding_not_cropped'");
+    CHECK(shell(reproduce(hunt)).status == 1);
     CHECK(run("suite suite_hunt_repro.json " + numpy).status == 0);  // the correct example passes the saved case
 }
 
@@ -88,7 +94,7 @@ TEST_CASE("suite, hunt, check and gradcheck --json: reports are JSON, errors inc
     CHECK(failing.status == 1);
     CHECK(h["outcome"] == "wrong answer");
     CHECK(h["exit_status"] == 1);
-    CHECK(h["reproduce"].get<std::string>().find("cnnbp suite 'suite_hunt_json.json'") == 0);
+    CHECK(h["reproduce"].get<std::string>().find(" suite 'suite_hunt_json.json' --impl") != std::string::npos);
     // errors: a JSON object on standard output, the message on standard error too
     const Run usage = run("hunt --op conv2d --impl cat --shard 2/2 --json", quiet);
     CHECK(usage.status == 2);

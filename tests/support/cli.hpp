@@ -28,11 +28,16 @@ inline std::string file(const std::string& name, const std::string& text) {
     return name;
 }
 
-// Runs `build/cnnbp ARGS` through the shell; the output is standard output and standard error together, or
-// standard output alone with `errors` = "2>/dev/null".
-inline Run run(const std::string& args, const std::string& errors = "2>&1") {
+// The program under test: CNNBP_EXE from the environment if set, else the one this build made.
+inline std::string program() {
     const char* other = std::getenv("CNNBP_EXE");
-    const std::string cmd = std::string(other && *other ? other : CNNBP_EXE) + " " + args + " " + errors;
+    return other && *other ? other : CNNBP_EXE;
+}
+
+// Runs a shell command line; the output is standard output and standard error together, or standard output alone
+// with `errors` = "2>/dev/null".
+inline Run shell(const std::string& command, const std::string& errors = "2>&1") {
+    const std::string cmd = command + " " + errors;
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     REQUIRE(pipe);
     std::string out;
@@ -41,6 +46,9 @@ inline Run run(const std::string& args, const std::string& errors = "2>&1") {
     const int status = pclose(pipe.release());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
 }
+
+// Runs `build/cnnbp ARGS` through the shell, as shell() does.
+inline Run run(const std::string& args, const std::string& errors = "2>&1") { return shell(program() + " " + args, errors); }
 
 // Whether the output holds `part`.
 inline bool says(const Run& r, const std::string& part) { return r.output.find(part) != std::string::npos; }
