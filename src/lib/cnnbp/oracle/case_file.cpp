@@ -51,9 +51,21 @@ std::string quote_non_finite(const std::string& text, const std::string& file, b
             out += ch;
             continue;
         }
-        const bool minus_infinity = ch == '-' && text.compare(i, 9, "-Infinity") == 0;  // a name, not the number "-"
-        if (!minus_infinity && (ch == '-' || (ch >= '0' && ch <= '9')) &&
-            (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
+        // the names first, so that "-Infinity" is read as a name and not as the number "-" before one
+        std::string_view name;
+        for (const std::string_view t : {"-Infinity", "Infinity", "NaN"})
+            if (ch == t[0] && text.compare(i, t.size(), t) == 0) name = t;  // at most one comparison per character
+        if (!name.empty()) {
+            if (!allow) {
+                const auto [line, column] = line_column(text, i);
+                fail(file, ": line ", line, ", column ", column, ": ", name,
+                     " is not a number a case file may hold (NaN and infinities are only read in result files)");
+            }
+            out.append("\"").append(name).append("\"");
+            i += name.size() - 1;
+            continue;
+        }
+        if ((ch == '-' || (ch >= '0' && ch <= '9')) && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
             // a number: one outside the range of double (1e400) is an invalid case, and a wrong answer in a result
             std::size_t end = i + 1;
             while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
@@ -74,19 +86,7 @@ std::string quote_non_finite(const std::string& text, const std::string& file, b
             i = end - 1;
             continue;
         }
-        for (const std::string_view t : {"-Infinity", "Infinity", "NaN"}) {
-            if (ch != t[0] || text.compare(i, t.size(), t) != 0) continue;  // at most one comparison per character
-            if (!allow) {
-                const auto [line, column] = line_column(text, i);
-                fail(file, ": line ", line, ", column ", column, ": ", t,
-                     " is not a number a case file may hold (NaN and infinities are only read in result files)");
-            }
-            out.append("\"").append(t).append("\"");
-            i += t.size() - 1;
-            goto next;
-        }
         out += ch;
-    next:;
     }
     return out;
 }
