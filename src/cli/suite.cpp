@@ -4,6 +4,7 @@
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/oracle/oracle.hpp"
 #include "implementation.hpp"
+#include "oracle_commands.hpp"
 #include "workers.hpp"
 
 #include <algorithm>
@@ -173,21 +174,25 @@ int run_suite(const SuiteOptions& o) {
     const bool progress = isatty(STDERR_FILENO) && !o.as_json;
     std::vector<CaseRun> runs(files.size());
     CaseQueue queue(files.size());
+    std::mutex results;  // runs[] and the progress count
     std::size_t finished = 0;
     on_each(impls, [&](Implementation& impl) {
         while (const auto i = queue.take()) {
             CaseRun run;
             try {
                 const json doc = read_json_file(files[*i].string(), false);
-                const Evaluation e = evaluate_case(doc, files[*i].string());
-                run.op = doc["op"].get<std::string>();
-                if (!o.ops.empty() && std::find(o.ops.begin(), o.ops.end(), run.op) == o.ops.end()) run.op.clear();
-                else run.outcome = judge_case(impl, doc, e, p, required);
+                const bool wanted = o.ops.empty() || !doc.is_object() || !doc.contains("op") || !doc["op"].is_string() ||
+                                    std::find(o.ops.begin(), o.ops.end(), doc["op"].get<std::string>()) != o.ops.end();
+                if (wanted) {  // a case of another op is not evaluated at all
+                    const Evaluation e = evaluate_case(doc, files[*i].string());
+                    run.op = doc["op"].get<std::string>();
+                    run.outcome = judge_case(impl, doc, e, p, required);
+                }
             } catch (const Error& err) {  // one bad file is one failed row, not the end of the run
                 if (!run.op.empty()) throw;  // not the file: the implementation could not be run at all
                 run = {"(invalid case file)", {Outcome::failed, std::string("invalid case: ") + err.what()}};
             }
-            std::lock_guard<std::mutex> hold(queue.lock());
+            std::lock_guard<std::mutex> hold(results);
             runs[*i] = std::move(run);
             if (o.exitfirst && runs[*i].outcome.kind == Outcome::failed && !runs[*i].op.empty()) queue.stop();
             if (progress) std::cerr << "\rsuite: " << ++finished << "/" << files.size() << ' ' << std::flush;
@@ -224,7 +229,7 @@ int run_suite(const SuiteOptions& o) {
         for (int k = 0; k < 5; ++k) report["totals"][kind_names[k]] = total[k];
         report["not_run"] = files.size() - ran;
         report["exit_status"] = status;
-        report["meaning"] = status == 0 ? "pass" : status == 1 ? "fail" : status == 4 ? "nothing was judged" : "incomplete";
+        report["meaning"] = exit_meaning(status);
         std::cout << report.dump(2) << '\n';
         return status;
     }

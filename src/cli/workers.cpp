@@ -16,13 +16,13 @@ std::vector<std::unique_ptr<Implementation>> start_implementations(const std::st
 }
 
 std::optional<std::size_t> CaseQueue::take() {
-    std::lock_guard<std::mutex> hold(queue_m_);
+    std::lock_guard<std::mutex> hold(m_);
     if (stopped_ || next_ >= count_) return std::nullopt;
     return next_++;
 }
 
 void CaseQueue::stop() {
-    std::lock_guard<std::mutex> hold(queue_m_);
+    std::lock_guard<std::mutex> hold(m_);
     stopped_ = true;
 }
 

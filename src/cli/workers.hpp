@@ -26,10 +26,9 @@ public:
     explicit CaseQueue(std::size_t count) : count_(count) {}
     std::optional<std::size_t> take();
     void stop();
-    std::mutex& lock() { return m_; }  ///< for the callers' shared results
 
 private:
-    std::mutex m_, queue_m_;
+    std::mutex m_;
     std::size_t next_ = 0, count_;
     bool stopped_ = false;
 };
