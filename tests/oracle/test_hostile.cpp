@@ -4,6 +4,7 @@
 #include "support/cli.hpp"
 
 #include <chrono>
+#include <initializer_list>
 #include <string>
 
 using namespace cnnbp::testing;
@@ -13,6 +14,13 @@ namespace {
 const std::string relu_case = R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1, -2]]}, "dout": [[1, 1]]})";
 
 std::string nested(std::size_t depth) { return std::string(depth, '[') + "1" + std::string(depth, ']'); }
+
+// An empty folder `dir` (emptied if it was there) holding one copy of `text` per name in `files`.
+std::string fresh_folder(const std::string& dir, std::initializer_list<const char*> files, const std::string& text = relu_case) {
+    std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+    for (const char* name : files) file(dir + "/" + name, text);
+    return dir;
+}
 
 // Runs the command and checks that it ends within `seconds`.
 Run quickly(const std::string& args, double seconds = 5.0) {
@@ -156,8 +164,7 @@ TEST_CASE("hostile networks: a sequential case with a dout is invalid (its gradi
 }
 
 TEST_CASE("vacuous passes: nothing judged is exit 4, not a pass", "[cli][hostile]") {
-    std::system("rm -rf hostile_suite && mkdir -p hostile_suite");
-    file("hostile_suite/relu.json", relu_case);
+    fresh_folder("hostile_suite", {"relu.json"});
     const Run all_unsupported = run("suite hostile_suite --impl 'while read line; do echo \"{\\\"unsupported\\\": \\\"no\\\"}\"; done'");
     INFO(all_unsupported.output);
     CHECK(all_unsupported.status == 4);
@@ -168,8 +175,7 @@ TEST_CASE("vacuous passes: nothing judged is exit 4, not a pass", "[cli][hostile
 }
 
 TEST_CASE("suite: one bad case file is one failed row, and the run goes on", "[cli][hostile]") {
-    std::system("rm -rf hostile_mixed && mkdir -p hostile_mixed");
-    file("hostile_mixed/a_good.json", relu_case);
+    fresh_folder("hostile_mixed", {"a_good.json"});
     file("hostile_mixed/b_bad.json", "{ not json");
     const Run r = run("suite hostile_mixed --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py'");
     INFO(r.output);
@@ -179,8 +185,7 @@ TEST_CASE("suite: one bad case file is one failed row, and the run goes on", "[c
 }
 
 TEST_CASE("implementations that misbehave: closed output, unread input, a missing command, a crash", "[cli][hostile]") {
-    std::system("rm -rf hostile_impl && mkdir -p hostile_impl");
-    file("hostile_impl/relu.json", relu_case);
+    fresh_folder("hostile_impl", {"relu.json"});
     // closes its standard output and lives on: reported, not waited for
     const Run closed = quickly("suite hostile_impl --timeout 2 --impl 'exec >&-; sleep 30'", 10.0);
     INFO(closed.output);
@@ -192,8 +197,7 @@ TEST_CASE("implementations that misbehave: closed output, unread input, a missin
     big += R"(]]}, "dout": [[)";
     for (int k = 0; k < 40000; ++k) big += k ? ",1" : "1";
     big += "]]}";
-    std::system("rm -rf hostile_big && mkdir -p hostile_big");
-    file("hostile_big/big.json", big);
+    fresh_folder("hostile_big", {"big.json"}, big);
     const Run unread = quickly("suite hostile_big --timeout 1 --startup-timeout 0 --impl 'sleep 30'", 10.0);
     INFO(unread.output);
     CHECK(unread.status == 1);
@@ -266,8 +270,7 @@ TEST_CASE("limits: the command line can lower or raise each limit, before or aft
 }
 
 TEST_CASE("implementations that misbehave: a flood on standard error neither blocks the run nor fills memory", "[cli][hostile]") {
-    std::system("rm -rf hostile_impl && mkdir -p hostile_impl");
-    file("hostile_impl/relu.json", relu_case);
+    fresh_folder("hostile_impl", {"relu.json"});
     // 20 MB on standard error before every start, far beyond a pipe's 64 KiB: read as it comes, so the answers flow
     const std::string flood = "head -c 20000000 /dev/zero | tr '\\\\0' x >&2; ";
     const Run right = quickly("suite hostile_impl --impl \"" + flood + "exec /usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py\"", 20.0);
@@ -284,8 +287,7 @@ TEST_CASE("implementations that misbehave: a flood on standard error neither blo
 }
 
 TEST_CASE("incomplete answers: an answer that leaves outputs out is its own outcome and exit status, or passes --require", "[cli][hostile]") {
-    std::system("rm -rf hostile_partial && mkdir -p hostile_partial");
-    file("hostile_partial/relu.json", relu_case);
+    fresh_folder("hostile_partial", {"relu.json"});
     const std::string forward_only = "--impl 'while read line; do echo \"{\\\"out\\\": [[1, 0]]}\"; done'";
     const Run by_default = run("suite hostile_partial " + forward_only);
     INFO(by_default.output);
@@ -313,8 +315,7 @@ TEST_CASE("incomplete answers: an answer that leaves outputs out is its own outc
 }
 
 TEST_CASE("suite -x stops at the first failed case and says how many were not run", "[cli][hostile]") {
-    std::system("rm -rf hostile_three && mkdir -p hostile_three");
-    for (const char* name : {"hostile_three/a.json", "hostile_three/b.json", "hostile_three/c.json"}) file(name, relu_case);
+    fresh_folder("hostile_three", {"a.json", "b.json", "c.json"});
     const std::string wrong = "--impl 'while read line; do echo \"{\\\"out\\\": [[2, 0]]}\"; done'";
     const Run all = run("suite hostile_three " + wrong);
     CHECK(all.status == 1);
@@ -327,9 +328,7 @@ TEST_CASE("suite -x stops at the first failed case and says how many were not ru
 }
 
 TEST_CASE("implementations that misbehave: garbage and huge answer lines fail their case, in linear time, and the run goes on", "[cli][hostile]") {
-    std::system("rm -rf hostile_two && mkdir -p hostile_two");
-    file("hostile_two/a.json", relu_case);
-    file("hostile_two/b.json", relu_case);
+    fresh_folder("hostile_two", {"a.json", "b.json"});
     const std::string right = R"({\"out\": [[1, 0]], \"dx\": [[1, 0]]})";
     // garbage for every case: each fails as malformed, and both are judged
     const Run garbage = quickly("suite hostile_two --impl 'while read line; do echo \"not json\"; done'");
@@ -339,8 +338,7 @@ TEST_CASE("implementations that misbehave: garbage and huge answer lines fail th
     CHECK(says(garbage, "malformed answer"));
     // an answer line of 100 MB (whitespace, then the right answer) is read in linear time and judged: about a second
     // here (60 s leaves room for a sanitizer build; read in quadratic time, it took minutes)
-    std::system("rm -rf hostile_one && mkdir -p hostile_one");
-    file("hostile_one/a.json", relu_case);
+    fresh_folder("hostile_one", {"a.json"});
     const Run long_line = quickly("suite hostile_one --impl 'while read line; do head -c 100000000 /dev/zero | tr \"\\\\0\" \" \"; "
                                   "echo \"" + right + "\"; done'", 60.0);
     INFO(long_line.output);
