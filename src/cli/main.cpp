@@ -3,6 +3,7 @@
 #include "cnnbp/core/limits.hpp"
 #include "cnnbp/version.hpp"  // generated from project(cnnbp VERSION ...) in CMakeLists.txt
 #include "demo.hpp"
+#include "docs/artifacts.hpp"
 #include "oracle_commands.hpp"
 #include "suite.hpp"
 #include "hunt.hpp"
@@ -57,6 +58,21 @@ int main(int argc, char** argv) {
     auto* tiny = app.add_subcommand(
         "tiny-cnn", "Work through the tiny CNN of the documentation (4x4 input, 2x2 filter, max pool, one fully "
                     "connected weight, quadratic loss; part II with a ReLU) and print every intermediate number.");
+
+    // The documentation's figures and worked results (src/cli/docs/artifacts.hpp), drawn and computed by the code.
+    std::vector<std::string> artifact_names;
+    std::string artifact_dir;
+    bool artifact_all = false, artifact_list = false;
+    auto* figure = app.add_subcommand("figure", "Draw a figure of the documentation as SVG, from the library's own geometry "
+                                                "(--list for the names)");
+    auto* worked = app.add_subcommand("worked", "Compute a worked result of the documentation as Markdown "
+                                                "(--list for the names)");
+    for (CLI::App* sub : {figure, worked}) {
+        sub->add_option("name", artifact_names, "the names to write (standard output for one, without -o)");
+        sub->add_flag("--all", artifact_all, "write every one (needs -o)");
+        sub->add_flag("--list", artifact_list, "print the names and what each shows");
+        sub->add_option("-o,--output-dir", artifact_dir, "write DIR/NAME.svg (figure) or DIR/NAME.md (worked)");
+    }
 
     std::string case_path, result_path, out_path, dtype = "float64", ties = "any";
     bool as_json = false, all = false, canonical = false;
@@ -153,6 +169,12 @@ int main(int argc, char** argv) {
     }
     const bool json_report = as_json || suite_options.as_json || hunt_options.as_json;
     try {
+        if (*figure)
+            return cnnbp::cli::run_artifacts(cnnbp::cli::figures(), artifact_names, artifact_all, artifact_list,
+                                             artifact_dir, "svg", std::cout);
+        if (*worked)
+            return cnnbp::cli::run_artifacts(cnnbp::cli::worked_examples(), artifact_names, artifact_all, artifact_list,
+                                             artifact_dir, "md", std::cout);
         if (*demo) return cnnbp::cli::run_demo(std::cout);
         if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
         if (*eval) return cnnbp::cli::run_eval(case_path, out_path, canonical);
