@@ -11,7 +11,9 @@ packages=(
   python3 python3-torch python3-numpy  # PyTorch as a witness in the tests (run by /usr/bin/python3)
   python3-pytest python3-setuptools    # the Python package python/ and its tests
   libbenchmark-dev                  # benchmarks (Google Benchmark)
-  doxygen libjs-mathjax             # the documentation, with MathJax served locally
+  doxygen libjs-mathjax             # the documentation, with MathJax copied into the site
+  doxygen-awesome-css               # its theme (responsive: the sidebar collapses on narrow screens)
+  chromium python3-websocket fonts-dejavu-core  # the browser test of the site (tools/check-docs-browser.py)
   help2man                          # the man page cnnbp.1
   dpkg-dev pkgconf                  # the package: cpack -G DEB reads dependencies with dpkg-shlibdeps; the cnnbp.pc test
   clang libclang-rt-14-dev          # the sanitizer and fuzz build (ASan, UBSan, libFuzzer): tools/sanitized-build.sh
