@@ -27,7 +27,7 @@ const Form forms[] = {{"scatter", conv2d_backward_scatter},
 
 }  // namespace
 
-// The hand-worked example of the derivation page (\ref conv_example): x 3x3, w 2x2, stride 1, no padding.
+// A case worked by hand, cited by the derivation page (\ref conv_example): x 3x3, w 2x2, stride 1, no padding.
 // Every expected number is written as the index formula (C1), (C3), (C4), (C5) that gives it.
 TEST_CASE("conv2d: the hand-worked 3x3 example of the derivation", "[conv2d][example]") {
     const Tensor4 x = plane_tensor({{1, 2, 0}, {0, 1, 3}, {2, 1, 1}});
@@ -43,7 +43,7 @@ TEST_CASE("conv2d: the hand-worked 3x3 example of the derivation", "[conv2d][exa
         for (int j = 0; j < 2; ++j)
             CHECK(out(0, 0, i, j) == K(0, 0) * X(i, j) + K(0, 1) * X(i, j + 1) + K(1, 0) * X(i + 1, j) +
                                          K(1, 1) * X(i + 1, j + 1));
-    CHECK(out(0, 0, 0, 0) == -1);  // the numbers the derivation page shows
+    CHECK(out(0, 0, 0, 0) == -1);  // the numbers of this case, worked by hand
     CHECK(out(0, 0, 0, 1) == 4);
     CHECK(out(0, 0, 1, 0) == 3);
     CHECK(out(0, 0, 1, 1) == 0);

@@ -192,7 +192,7 @@ TEST_CASE("conv_transpose2d: the hand-worked 2x2 example of the derivation", "[c
             for (int ww = 0; ww < 2; ++ww)
                 for (int u = 0; u < 2; ++u)
                     for (int v = 0; v < 2; ++v) CHECK(out(0, 0, 2 * h + u, 2 * ww + v) == X(h, ww) * K(u, v));
-        CHECK(out(0, 0, 1, 2) == 4);   // the numbers the derivation page shows: x[0,1] w[1,0] = 2 * 2
+        CHECK(out(0, 0, 1, 2) == 4);   // worked by hand: x[0,1] w[1,0] = 2 * 2
         CHECK(out(0, 0, 2, 3) == -1);  // x[1,1] w[0,1] = 1 * (-1)
     }
 
@@ -204,7 +204,7 @@ TEST_CASE("conv_transpose2d: the hand-worked 2x2 example of the derivation", "[c
             for (int ww = 0; ww < 2; ++ww)
                 CHECK(g.dx(0, 0, h, ww) == K(0, 0) * D(2 * h, 2 * ww) + K(0, 1) * D(2 * h, 2 * ww + 1) +
                                                K(1, 0) * D(2 * h + 1, 2 * ww) + K(1, 1) * D(2 * h + 1, 2 * ww + 1));
-        CHECK(g.dx(0, 0, 0, 0) == 1);  // the numbers the derivation page shows
+        CHECK(g.dx(0, 0, 0, 0) == 1);  // the numbers of this case, worked by hand
         CHECK(g.dx(0, 0, 0, 1) == 5);
         CHECK(g.dx(0, 0, 1, 0) == -1);
         CHECK(g.dx(0, 0, 1, 1) == -5);
@@ -225,8 +225,8 @@ TEST_CASE("conv_transpose2d: the hand-worked 2x2 example of the derivation", "[c
         CHECK(g.db(0) == 6);
     }
 
-    // With stride 1 the copies overlap and add: x and w are the dout and w of the conv2d example (\ref conv_example),
-    // and the output is the dx shown there, out[a,b] = sum over h+u = a, w+v = b of x[h,w] w[u,v].
+    // With stride 1 the copies overlap and add: x and w are the dout and w of test_conv2d.cpp's hand-worked case,
+    // and the output is its dx, out[a,b] = sum over h+u = a, w+v = b of x[h,w] w[u,v].
     const Tensor4 out1 = conv_transpose2d_forward(x, w, std::nullopt, {});
     REQUIRE(out1.shape() == Shape4{1, 1, 3, 3});
     CHECK(out1(0, 0, 1, 1) == X(0, 0) * K(1, 1) + X(0, 1) * K(1, 0) + X(1, 0) * K(0, 1) + X(1, 1) * K(0, 0));

@@ -32,7 +32,7 @@ TEST_CASE("pad2d: the hand-worked example of the derivation", "[pad2d][example]"
     REQUIRE(dx.shape() == x.shape());
     for (arma::uword h = 0; h < 2; ++h)
         for (arma::uword w = 0; w < 2; ++w) CHECK(dx(0, 0, h, w) == dout(0, 0, h + 1, w));
-    CHECK(dx(0, 0, 0, 0) == 4);  // the numbers the derivation page shows
+    CHECK(dx(0, 0, 0, 0) == 4);  // the numbers of this case, worked by hand
     CHECK(dx(0, 0, 0, 1) == 5);
     CHECK(dx(0, 0, 1, 0) == 7);
     CHECK(dx(0, 0, 1, 1) == 8);
