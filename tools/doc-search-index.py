@@ -98,7 +98,7 @@ def main():
     html_dir = sys.argv[1]
     index = []
     for name in sorted(os.listdir(html_dir)):
-        if not name.endswith(".html") or name == "search.html" or name.endswith("-members.html"):
+        if not name.endswith(".html") or name == "md_docs_search.html" or name.endswith("-members.html"):
             continue
         page = index_page(os.path.join(html_dir, name), name)
         if page:
