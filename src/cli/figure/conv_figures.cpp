@@ -29,7 +29,7 @@ std::string conv2d_pixel_view() {
     f.close();
     const std::pair<int, int> pixels[] = {{2, 2}, {0, 0}};
     for (int k = 0; k < 2; ++k) {
-        const auto [h, w] = pixels[k];
+        const int h = pixels[k].first, w = pixels[k].second;  // not a structured binding: lambdas below capture them
         const double y = 30 + k * panel;
         f.text(xin, y - 14, std::string(k == 0 ? "a pixel in the middle, " : "a corner pixel, ") + "x[" + idx(h, w) +
                "]: the windows that hold it", 12, "start");
