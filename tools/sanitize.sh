@@ -5,7 +5,8 @@
 #                             command-line, hostile-input and suite/hunt test programs of build/ pointed at the
 #                             sanitized program (CNNBP_EXE; --jobs and its threads included), the golden checks
 #                             (check, finite differences, PyTorch, the numpy example and its mistakes) and the C++
-#                             example. tools/test.sh runs this.
+#                             examples (the one that passes suite, and hunt catching the one that is wrong on purpose).
+#                             tools/test.sh runs this.
 #   tools/sanitize.sh --all   every test program built sanitized too, and all of ctest there (the RapidCheck
 #                             properties, the bug zoo, the Python package): about 6 minutes here
 set -euo pipefail
@@ -16,7 +17,7 @@ if [ "${1:-}" = "--all" ]; then
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 else
   tools/build.sh  # the test programs of build/; only the program they run is sanitized
-  tools/sanitized-build.sh cnnbp cnnbp_example_impl
+  tools/sanitized-build.sh cnnbp cnnbp_example_impl cnnbp_linear_mistake
   for t in test_cli test_hostile test_suite_hunt; do (cd build-asan && CNNBP_EXE="$PWD/cnnbp" "../build/tests/$t"); done
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -R "^(golden|examples):"
 fi
