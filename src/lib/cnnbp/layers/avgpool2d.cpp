@@ -47,24 +47,37 @@ double avgpool2d_divisor(arma::uword i, arma::uword j, arma::uword H, arma::uwor
 }
 // [avgpool2d_divisor]
 
+namespace {
+
+// The divisor of every window, (A2): the same for every plane, so computed once.
+arma::mat divisors(const OutputSize& o, arma::uword H, arma::uword W, const AvgPool2dParams& p) {
+    arma::mat d(o.h, o.w);
+    for (arma::uword j = 0; j < o.w; ++j)
+        for (arma::uword i = 0; i < o.h; ++i) d.at(i, j) = avgpool2d_divisor(i, j, H, W, p);
+    return d;
+}
+
+}  // namespace
+
 // [avgpool2d_forward]
 Tensor4 avgpool2d_forward(const Tensor4& x, const AvgPool2dParams& p) {
     const OutputSize o = checked_size("avgpool2d_forward", x.shape(), p);
     const Window2d& g = p.window;
+    const arma::mat divisor = divisors(o, x.h(), x.w(), p);
     Tensor4 out(x.n(), x.c(), o.h, o.w);
-    for (arma::uword i = 0; i < o.h; ++i)
-        for (arma::uword j = 0; j < o.w; ++j) {
-            const Span rows = window_span(i, x.h(), g.kernel_h, g.stride_h, g.pad.top);
-            const Span cols = window_span(j, x.w(), g.kernel_w, g.stride_w, g.pad.left);
-            const double divisor = avgpool2d_divisor(i, j, x.h(), x.w(), p);
-            for (arma::uword n = 0; n < x.n(); ++n)
-                for (arma::uword c = 0; c < x.c(); ++c) {
+    // Plane by plane: the windows of one plane read neighbouring memory.
+    for (arma::uword n = 0; n < x.n(); ++n)
+        for (arma::uword c = 0; c < x.c(); ++c)
+            for (arma::uword i = 0; i < o.h; ++i) {
+                const Span rows = window_span(i, x.h(), g.kernel_h, g.stride_h, g.pad.top);
+                for (arma::uword j = 0; j < o.w; ++j) {
+                    const Span cols = window_span(j, x.w(), g.kernel_w, g.stride_w, g.pad.left);
                     double sum = 0.0;  // padded cells add zero
                     for (long long h = rows.first; h < rows.last; ++h)
                         for (long long w = cols.first; w < cols.last; ++w) sum += x.at(n, c, h, w);
-                    out.at(n, c, i, j) = sum / divisor;
+                    out.at(n, c, i, j) = sum / divisor.at(i, j);
                 }
-        }
+            }
     return out;
 }
 // [avgpool2d_forward]
@@ -74,19 +87,21 @@ Pool2dGrads avgpool2d_backward_scatter(const Tensor4& dout, const Shape4& x_shap
     const OutputSize o = checked_size("avgpool2d_backward_scatter", x_shape, p);
     check_dout("avgpool2d_backward_scatter", dout, x_shape, o);
     const Window2d& g = p.window;
+    const arma::mat divisor = divisors(o, x_shape.h, x_shape.w, p);
     Tensor4 dx(x_shape);
-    for (arma::uword i = 0; i < o.h; ++i)
-        for (arma::uword j = 0; j < o.w; ++j) {
-            // forward: out[i,j] = (sum of the window's cells) / divisor; each cell's share is 1 / divisor
-            const Span rows = window_span(i, x_shape.h, g.kernel_h, g.stride_h, g.pad.top);
-            const Span cols = window_span(j, x_shape.w, g.kernel_w, g.stride_w, g.pad.left);
-            const double divisor = avgpool2d_divisor(i, j, x_shape.h, x_shape.w, p);
-            for (arma::uword n = 0; n < x_shape.n; ++n)
-                for (arma::uword c = 0; c < x_shape.c; ++c)
+    for (arma::uword n = 0; n < x_shape.n; ++n)
+        for (arma::uword c = 0; c < x_shape.c; ++c)
+            for (arma::uword i = 0; i < o.h; ++i) {
+                // forward: out[i,j] = (sum of the window's cells) / divisor; each cell's share is 1 / divisor
+                const Span rows = window_span(i, x_shape.h, g.kernel_h, g.stride_h, g.pad.top);
+                for (arma::uword j = 0; j < o.w; ++j) {
+                    const Span cols = window_span(j, x_shape.w, g.kernel_w, g.stride_w, g.pad.left);
+                    const double share = dout.at(n, c, i, j) / divisor.at(i, j);
                     for (long long h = rows.first; h < rows.last; ++h)
                         for (long long w = cols.first; w < cols.last; ++w)
-                            dx.at(n, c, h, w) += dout.at(n, c, i, j) / divisor;  // += : windows overlap
-        }
+                            dx.at(n, c, h, w) += share;  // += : windows overlap
+                }
+            }
     return {dx};
 }
 // [avgpool2d_backward_scatter]
