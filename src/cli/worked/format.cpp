@@ -90,8 +90,8 @@ double max_abs_diff(const Tensor4& a, const Tensor4& b) {
     return a.size() ? arma::abs(a.data() - b.data()).max() : 0.0;
 }
 
-double max_abs_diff(const arma::vec& a, const arma::vec& b) {
-    if (a.n_elem != b.n_elem) throw std::logic_error("fmt::max_abs_diff: lengths differ");
+double max_abs_diff(const arma::mat& a, const arma::mat& b) {
+    if (arma::size(a) != arma::size(b)) throw std::logic_error("fmt::max_abs_diff: sizes differ");
     return a.n_elem ? arma::abs(a - b).max() : 0.0;
 }
 

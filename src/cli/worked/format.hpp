@@ -47,6 +47,6 @@ std::string vector_text(const std::string& name, const arma::vec& v);
 
 /// max |a - b| over all elements (the shapes must agree).
 double max_abs_diff(const Tensor4& a, const Tensor4& b);
-double max_abs_diff(const arma::vec& a, const arma::vec& b);
+double max_abs_diff(const arma::mat& a, const arma::mat& b);  ///< matrices, and vectors (an arma::vec is a matrix)
 
 }  // namespace cnnbp::cli::fmt

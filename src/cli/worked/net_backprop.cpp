@@ -17,6 +17,7 @@ namespace cnnbp::cli::other {
 
 using fmt::display;
 using fmt::math;
+using fmt::max_abs_diff;
 using fmt::num;
 using fmt::pmatrix;
 

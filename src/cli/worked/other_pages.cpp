@@ -50,32 +50,12 @@ std::string pmatrix_sig(const arma::mat& m, int digits) {
     return fmt::pmatrix(m, [&](arma::uword i, arma::uword j, const std::string&) { return sig(m(i, j), digits); });
 }
 
-double max_abs_diff(const arma::mat& a, const arma::mat& b) {
-    if (arma::size(a) != arma::size(b)) throw std::logic_error("other::max_abs_diff: sizes differ");
-    return a.n_elem ? arma::abs(a - b).max() : 0.0;
-}
-
-namespace {
-
-template <class T>
-CentralDifference central(const std::function<double(const T&)>& loss, T theta, arma::uword k) {
-    double* t = theta.memptr();
-    const double x = t[k], h = fd_step(x);
-    t[k] = x + h;
-    const double up = loss(theta);
-    t[k] = x - h;
-    const double down = loss(theta);
-    return {h, (up - down) / (2 * h)};
-}
-
-}  // namespace
-
 CentralDifference central_difference(const std::function<double(const arma::mat&)>& loss, arma::mat theta, arma::uword k) {
-    return central(loss, std::move(theta), k);
+    return cnnbp::central_difference(theta.memptr()[k], [&] { return loss(theta); });
 }
 
 CentralDifference central_difference(const std::function<double(const Tensor4&)>& loss, Tensor4 theta, arma::uword k) {
-    return central(loss, std::move(theta), k);
+    return cnnbp::central_difference(theta.memptr()[k], [&] { return loss(theta); });
 }
 
 }  // namespace other

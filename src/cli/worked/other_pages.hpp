@@ -6,6 +6,7 @@
 
 #include "format.hpp"
 
+#include "cnnbp/core/gradcheck.hpp"
 #include "cnnbp/core/tensor.hpp"
 
 #include <armadillo>
@@ -46,15 +47,8 @@ std::string sig_math(double v, int digits = 6);
 std::string term(double v);
 /// A pmatrix of m with every entry to `digits` significant digits.
 std::string pmatrix_sig(const arma::mat& m, int digits = 6);
-/// max |a - b| over two matrices of the same size.
-double max_abs_diff(const arma::mat& a, const arma::mat& b);
-
-/// One central difference, (F1) with the step (F3): (L(theta + h e_k) - L(theta - h e_k)) / (2 h) for element k of
-/// theta (storage order), with the step h it took.
-struct CentralDifference {
-    double h = 0;      ///< the step, fd_step() of theta_k
-    double value = 0;  ///< the difference quotient
-};
+/// One central difference (cnnbp::central_difference(), (F1) with the step (F3)) for element k of theta (storage
+/// order), with the step h it took.
 CentralDifference central_difference(const std::function<double(const arma::mat&)>& loss, arma::mat theta, arma::uword k);
 CentralDifference central_difference(const std::function<double(const Tensor4&)>& loss, Tensor4 theta, arma::uword k);
 

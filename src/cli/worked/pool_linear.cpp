@@ -15,6 +15,7 @@ namespace cnnbp::cli::other {
 
 using fmt::display;
 using fmt::math;
+using fmt::max_abs_diff;
 using fmt::num;
 using fmt::pmatrix;
 

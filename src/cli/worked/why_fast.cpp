@@ -75,15 +75,7 @@ std::vector<double> backprop_gradient(const Network& net) {
 // Central differences (F1), one parameter at a time: two forward passes each.
 std::vector<double> finite_difference_gradient(Network& net) {
     std::vector<double> g;
-    for (double* p : parameters(net)) {
-        const double keep = *p, h = fd_step(keep, fd_default_relative_step);
-        *p = keep + h;
-        const double up = loss_of(net);
-        *p = keep - h;
-        const double down = loss_of(net);
-        *p = keep;
-        g.push_back((up - down) / (2 * h));
-    }
+    for (double* p : parameters(net)) g.push_back(central_difference(*p, [&] { return loss_of(net); }).value);
     return g;
 }
 

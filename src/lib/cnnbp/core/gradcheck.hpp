@@ -21,6 +21,26 @@ inline double fd_step(double x, double relative_step = fd_default_relative_step)
     return std::ldexp(1.0, std::ilogb(relative_step * std::max(1.0, std::abs(x))));
 }
 
+/// One central difference and the step it took (central_difference()).
+struct CentralDifference {
+    double h = 0;      ///< the step
+    double value = 0;  ///< (L(theta + h e_k) - L(theta - h e_k)) / (2 h)
+};
+
+/// One central difference, \ref eq_F1 "(F1)", taken where the element lives: theta_k is set to theta_k + h and then
+/// to theta_k - h, `loss()` is evaluated at each, and theta_k is restored; h = fd_step(theta_k), \ref eq_F3 "(F3)".
+/// For one element of a value, or a parameter inside a larger structure (a network's weights).
+template <class Loss>
+CentralDifference central_difference(double& theta_k, Loss&& loss, double relative_step = fd_default_relative_step) {
+    const double keep = theta_k, h = fd_step(keep, relative_step);
+    theta_k = keep + h;
+    const double up = loss();
+    theta_k = keep - h;
+    const double down = loss();
+    theta_k = keep;
+    return {h, (up - down) / (2 * h)};
+}
+
 /// @cond INTERNAL
 inline double* fd_elements(Tensor4& t) { return t.memptr(); }
 inline std::size_t fd_count(const Tensor4& t) { return t.size(); }
