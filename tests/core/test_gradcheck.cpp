@@ -37,6 +37,27 @@ TEST_CASE("gradcheck: central differences recover the gradient of a smooth funct
     }
 }
 
+TEST_CASE("gradcheck: central_difference takes (F1) on one element in place, as numerical_gradient does", "[gradcheck]") {
+    arma::mat theta = {{0.7, -1.3}, {2.0, 0.25}};
+    const arma::mat before = theta;
+    auto L = [](const arma::mat& t) { return arma::accu(arma::pow(t, 3)) + t(0, 1) * t(1, 0); };
+    auto loss = [&] { return L(theta); };  // L at theta as it is now, with theta_k moved
+    const arma::mat all = numerical_gradient(L, theta);
+    for (arma::uword k = 0; k < theta.n_elem; ++k) {
+        const CentralDifference d = central_difference(theta(k), loss);
+        CHECK(d.h == fd_step(before(k)));
+        CHECK(d.value == all(k));                           // the same quotient, bit for bit
+        CHECK(arma::approx_equal(theta, before, "absdiff", 0.0));  // theta_k restored
+    }
+    // L = t^3 at t = 1: the central difference is off by h^2 (about 1.5e-11); the forward difference
+    // (L(t + h) - L(t)) / h, the classic shortcut, is off by 3h (about 1.1e-5), far beyond 1e-9.
+    double t = 1.0;
+    const CentralDifference d = central_difference(t, [&] { return t * t * t; });
+    CHECK(std::abs(d.value - 3.0) < 1e-9);
+    const double forward_difference = ((1.0 + d.h) * (1.0 + d.h) * (1.0 + d.h) - 1.0) / d.h;
+    CHECK(std::abs(forward_difference - 3.0) > 1e-9);
+}
+
 TEST_CASE("gradcheck: numerical_vjp differentiates <forward(x), dout>", "[gradcheck]") {
     // forward(x) = x squared elementwise, so d<x^2, dout>/dx = 2 x dout, exactly for these dyadic values
     Tensor4 x(1, 2, 1, 2), dout(1, 2, 1, 2);
