@@ -37,7 +37,8 @@ TEST_CASE("gradcheck: central differences recover the gradient of a smooth funct
     }
 }
 
-TEST_CASE("gradcheck: central_difference takes (F1) on one element in place, as numerical_gradient does", "[gradcheck]") {
+TEST_CASE("gradcheck: central_difference takes (F1) on one element in place, as numerical_gradient does",
+          "[gradcheck]") {
     arma::mat theta = {{0.7, -1.3}, {2.0, 0.25}};
     const arma::mat before = theta;
     auto L = [](const arma::mat& t) { return arma::accu(arma::pow(t, 3)) + t(0, 1) * t(1, 0); };
