@@ -2,6 +2,7 @@
 // (\ref groups) and im2col (\ref conv_matrix).
 #include "figure_groups.hpp"
 #include "svg.hpp"
+#include "../docs/closed_form.hpp"
 
 #include "cnnbp/cnnbp.hpp"
 
@@ -68,20 +69,10 @@ std::string stride_dilation_figure() {
     p.pad = Padding{1, 0, 0, 1};
     const Conv2dShape s = conv2d_shape("stride-dilation", {1, 1, H, W}, {1, 1, K, K}, std::nullopt, p);
     const arma::mat dout = {{1, 2}, {-1, 3}}, w = {{1, -1}, {2, 0.5}};
-    // (S1) and (S2)
-    arma::mat ds((s.out.h - 1) * p.stride_h + 1, (s.out.w - 1) * p.stride_w + 1, arma::fill::zeros);
-    for (arma::uword i = 0; i < s.out.h; ++i)
-        for (arma::uword j = 0; j < s.out.w; ++j) ds(i * p.stride_h, j * p.stride_w) = dout(i, j);
-    arma::mat wd((K - 1) * p.dilation_h + 1, (K - 1) * p.dilation_w + 1, arma::fill::zeros);
-    for (arma::uword u = 0; u < K; ++u)
-        for (arma::uword v = 0; v < K; ++v) wd(u * p.dilation_h, v * p.dilation_w) = w(u, v);
+    const arma::mat ds = spread(dout, p.stride_h, p.stride_w);    // (S1)
+    const arma::mat wd = spread(w, p.dilation_h, p.dilation_w);    // (S2)
     const arma::mat rot = arma::flipud(arma::fliplr(wd));
-    // (S3): the full convolution, sum over a + alpha = a'
-    arma::mat full(ds.n_rows + wd.n_rows - 1, ds.n_cols + wd.n_cols - 1, arma::fill::zeros);
-    for (arma::uword a = 0; a < ds.n_rows; ++a)
-        for (arma::uword b = 0; b < ds.n_cols; ++b)
-            for (arma::uword al = 0; al < wd.n_rows; ++al)
-                for (arma::uword be = 0; be < wd.n_cols; ++be) full(a + al, b + be) += ds(a, b) * wd(al, be);
+    const arma::mat full = full_convolution(ds, wd);  // (S3)
 
     const double cell = 34;
     // a plane whose entries sit `step` apart, the zeros inserted between them shaded; `flip` for the rotated one

@@ -2,6 +2,7 @@
 // small case, each plane computed here by its own loops and the result compared with the library's forms
 // (conv_common.hpp).
 #include "conv_common.hpp"
+#include "../docs/closed_form.hpp"
 
 #include "cnnbp/layers/conv2d.hpp"
 #include "cnnbp/layers/pad2d.hpp"
@@ -30,26 +31,6 @@ struct StrideCase {
     Tensor4 out() const { return conv2d_forward(x, w, std::nullopt, p); }
     Tensor4 dout() const { return plane({{0.5, -1}, {0.75, 0.25}}); }
 };
-
-// (S1), (S2): s - 1 zero rows (columns) between the entries of m.
-arma::mat spread(const arma::mat& m, int s_h, int s_w) {
-    arma::mat out((m.n_rows - 1) * s_h + 1, (m.n_cols - 1) * s_w + 1, arma::fill::zeros);
-    for (arma::uword a = 0; a < m.n_rows; ++a)
-        for (arma::uword b = 0; b < m.n_cols; ++b)
-            out(a * s_h, b * s_w) = m(a, b);
-    return out;
-}
-
-// (S3): the full convolution, F[a', b'] = sum over a + alpha = a', b + beta = b' of A[a, b] B[alpha, beta].
-arma::mat full_convolution(const arma::mat& A, const arma::mat& B) {
-    arma::mat F(A.n_rows + B.n_rows - 1, A.n_cols + B.n_cols - 1, arma::fill::zeros);
-    for (arma::uword a = 0; a < A.n_rows; ++a)
-        for (arma::uword b = 0; b < A.n_cols; ++b)
-            for (arma::uword al = 0; al < B.n_rows; ++al)
-                for (arma::uword be = 0; be < B.n_cols; ++be)
-                    F(a + al, b + be) += A(a, b) * B(al, be);
-    return F;
-}
 
 // (S4): the valid cross-correlation, C[alpha, beta] = sum over a, b of A[alpha + a, beta + b] B[a, b].
 arma::mat valid_cross_correlation(const arma::mat& A, const arma::mat& B) {
