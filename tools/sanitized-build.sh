@@ -10,7 +10,7 @@ dir=build-asan
 # a build-asan/ configured otherwise (an older gcc one) is started again
 if [ -f "$dir/CMakeCache.txt" ] && ! grep -q "^CNNBP_FUZZ:BOOL=ON" "$dir/CMakeCache.txt"; then rm -rf "$dir"; fi
 if [ ! -f "$dir/CMakeCache.txt" ]; then
-  CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=None -DCNNBP_DOCS=OFF -DCNNBP_INSTALL=OFF -DCNNBP_FUZZ=ON \
+  CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=None -DCNNBP_DOCS=OFF -DCNNBP_INSTALL=OFF -DCNNBP_FUZZ=ON -DCNNBP_OPENMP=OFF \
     -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" > /dev/null
 fi

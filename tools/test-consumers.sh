@@ -60,7 +60,7 @@ check_output "find_package(cnnbp 0.2) against cmake --install --prefix $prefix" 
 mkdir -p "$scratch/version_check"
 cat > "$scratch/version_check/CMakeLists.txt" <<'EOF'
 cmake_minimum_required(VERSION 3.25)
-project(version_check NONE)
+project(version_check LANGUAGES CXX)  # CXX: the installed cnnbp finds OpenMP for C++
 find_package(cnnbp ${WANT} QUIET)
 if(cnnbp_FOUND)
   message(STATUS "found: yes")

@@ -2,6 +2,7 @@
 
 #include "cnnbp/core/error.hpp"
 
+#include <algorithm>
 #include <ostream>
 #include <utility>
 
@@ -27,6 +28,14 @@ long long output_size_1d(long long n, long long kernel, long long stride, long l
 long long window_at(long long a, int stride, arma::uword count) {
     if (a < 0 || a % stride != 0 || a / stride >= static_cast<long long>(count)) return -1;
     return a / stride;
+}
+
+TapRange taps_inside(long long offset, int stride, arma::uword count, arma::uword n) {
+    // i s + offset >= 0  <=>  i >= ceil(-offset / s);   i s + offset <= n - 1  <=>  i <= floor((n - 1 - offset) / s)
+    const long long first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    const long long past = static_cast<long long>(n) - 1 - offset;
+    const long long last = past < 0 ? 0 : std::min<long long>(static_cast<long long>(count), past / stride + 1);
+    return last <= first ? TapRange{0, 0} : TapRange{arma::uword(first), arma::uword(last)};
 }
 
 namespace {

@@ -61,6 +61,17 @@ long long output_size_1d(long long n, long long kernel, long long stride, long l
 /// a >= 0 is a multiple of s and a / s < count (the number of windows), otherwise -1 (no window does).
 long long window_at(long long a, int stride, arma::uword count);
 
+/// The output positions along one axis whose tap lands on the input rather than in its padding: tap offset
+/// `offset` = u d - p_lo puts position i on input index i s + offset, which lies in [0, n) exactly for i in
+/// [first, last). The fast loops run over that range and skip the padding without a test per element.
+struct TapRange {
+    arma::uword first = 0;  ///< the first position inside the input
+    arma::uword last = 0;   ///< one past the last (first == last: none)
+};
+
+/// The TapRange of tap offset `offset` for `count` positions of stride `stride` over an input of length n.
+TapRange taps_inside(long long offset, int stride, arma::uword count, arma::uword n);
+
 /// Validates the window against an H x W input and returns the output size, \ref eq_G1 "(G1)".
 ///
 /// Throws cnnbp::Error, naming `fn` and the offending parameter with its value, when the stride or

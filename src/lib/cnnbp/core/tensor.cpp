@@ -4,6 +4,10 @@
 
 #include "cnnbp/core/error.hpp"
 
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -20,10 +24,27 @@ std::string to_string(const Shape4& s) {
     return os.str();
 }
 
+namespace {
+
+// Zeroes a new tensor's memory. A large one is first marked for transparent huge pages (where the kernel offers them
+// on request): zeroing 50 MB in 4 KiB pages takes one page fault per page, about half the time of a layer as fast as
+// max pooling; in 2 MiB pages it takes 512 times fewer. The marking changes only how the memory is mapped.
+void zero_fresh(double* p, std::size_t count) {
+    constexpr std::uintptr_t huge = std::uintptr_t(2) << 20;
+    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(p + count)) & ~(huge - 1);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // advice: failure is harmless
+    std::fill(p, p + count, 0.0);
+}
+
+}  // namespace
+
 Tensor4::Tensor4(arma::uword n, arma::uword c, arma::uword h, arma::uword w)
     : n_(n), c_(c),
       data_((checked_product("a tensor (N, C, H, W)", {n, c, h, w}, limits().elements, "--max-elements"), h), w, n * c,
-            arma::fill::zeros) {}
+            arma::fill::none) {
+    zero_fresh(data_.memptr(), data_.n_elem);
+}
 
 Tensor4::Tensor4(const Shape4& s) : Tensor4(s.n, s.c, s.h, s.w) {}
 

@@ -1,0 +1,49 @@
+#include "cnnbp/core/parallel.hpp"
+
+#include <dlfcn.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace cnnbp {
+
+int max_threads() {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+namespace {
+
+// OpenBLAS's own controls, looked up in the running process: present when OpenBLAS is the BLAS Armadillo was linked
+// with, absent (null) for the reference BLAS or another one, which cnnbp then leaves as it is.
+using SetThreads = void (*)(int);
+using GetThreads = int (*)();
+
+SetThreads set_threads() {
+    static const auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    return f;
+}
+
+GetThreads get_threads() {
+    static const auto f = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    return f;
+}
+
+}  // namespace
+
+SerialBlas::SerialBlas() {
+    if (set_threads() && get_threads()) {
+        previous_ = get_threads()();
+        if (previous_ != 1) set_threads()(1);
+    }
+}
+
+SerialBlas::~SerialBlas() {
+    if (previous_ > 1) set_threads()(previous_);
+}
+
+}  // namespace cnnbp
