@@ -1,6 +1,9 @@
 // One side of tools/bench-vs-torch.py: times cnnbp's public functions on one layer shape, forward + backward, and
-// prints JSON with the process CPU time of each repetition and the peak memory. Not a test: speed is measured.
-//   bench_layers conv2d FORM N C H W F K STRIDE PADDING DILATION GROUPS REPS   (FORM: default direct scatter gather closed)
+// prints JSON with the process CPU time and the wall-clock time of each repetition and the peak memory. Not a test:
+// speed is measured.
+//   bench_layers conv2d FORM N C H W F K STRIDE PADDING DILATION GROUPS REPS
+//       FORM default: conv2d_forward_fast + conv2d_backward; direct: conv2d_forward alone; scatter, gather, closed,
+//       matrix, depthwise: that backward alone (the forms a reader meets, timed like for like)
 //   bench_layers maxpool2d|avgpool2d N C H W K STRIDE PADDING REPS
 //   bench_layers linear N D M REPS
 //   bench_layers dgemm SIZE REPS                                              (the BLAS rate the ratios refer to)
@@ -19,9 +22,9 @@ using namespace cnnbp;
 
 namespace {
 
-double cpu_seconds() {
+double seconds(clockid_t clock) {
     timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    clock_gettime(clock, &t);
     return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
@@ -36,14 +39,20 @@ long peak_rss_kb() {
 void report(int reps, const std::function<void()>& body) {
     const long before = peak_rss_kb();
     body();
-    std::vector<double> times;
+    std::vector<double> cpu, wall;
     for (int r = 0; r < reps; ++r) {
-        const double start = cpu_seconds();
+        const double cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID), wall0 = seconds(CLOCK_MONOTONIC);
         body();
-        times.push_back(cpu_seconds() - start);
+        cpu.push_back(seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0);
+        wall.push_back(seconds(CLOCK_MONOTONIC) - wall0);
     }
+    const auto list = [](const std::vector<double>& v) {
+        for (std::size_t i = 0; i < v.size(); ++i) std::printf("%s%.6f", i ? ", " : "", v[i]);
+    };
     std::printf("{\"seconds\": [");
-    for (std::size_t i = 0; i < times.size(); ++i) std::printf("%s%.6f", i ? ", " : "", times[i]);
+    list(cpu);
+    std::printf("], \"wall_seconds\": [");
+    list(wall);
     std::printf("], \"inputs_rss_kb\": %ld, \"peak_rss_kb\": %ld}\n", before, peak_rss_kb());
 }
 
@@ -73,15 +82,20 @@ int main(int argc, char** argv) {
         const arma::vec b(f, arma::fill::randn);
         const Shape4 out = conv2d_shape("bench", x.shape(), wt.shape(), b, p).out_shape;
         const Tensor4 dout = random(out.n, out.c, out.h, out.w);
-        auto forward = form == "default" ? conv2d_forward_matrix : conv2d_forward;
-        auto backward = form == "default"  ? conv2d_backward
-                        : form == "scatter" ? conv2d_backward_scatter
-                        : form == "gather"  ? conv2d_backward_gather
-                        : form == "closed"  ? conv2d_backward_closed
-                        : form == "direct"  ? nullptr
-                                            : conv2d_backward;
+        auto forward = form == "default" ? conv2d_forward_fast : form == "direct" ? conv2d_forward : nullptr;
+        auto backward = form == "default"     ? conv2d_backward
+                        : form == "scatter"   ? conv2d_backward_scatter
+                        : form == "gather"    ? conv2d_backward_gather
+                        : form == "closed"    ? conv2d_backward_closed
+                        : form == "matrix"    ? conv2d_backward_matrix
+                        : form == "depthwise" ? conv2d_backward_depthwise
+                                              : nullptr;
+        if (!forward && !backward) {
+            std::fprintf(stderr, "bench_layers: unknown conv2d form %s\n", form.c_str());
+            return 2;
+        }
         report(reps, [&] {
-            sink = sink + forward(x, wt, b, p).data()(0);
+            if (forward) sink = sink + forward(x, wt, b, p).data()(0);
             if (backward) sink = sink + backward(dout, x, wt, p).dx.data()(0);
         });
         return 0;

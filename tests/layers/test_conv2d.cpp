@@ -2,6 +2,7 @@
 // a second form, and adjoint identities. Conventions: \ref conv2d.
 #include "cnnbp/layers/conv2d.hpp"
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/parallel.hpp"
 #include "support/compare.hpp"
 #include "support/conv2d_properties.hpp"
 #include "support/generators.hpp"
@@ -10,6 +11,11 @@
 
 #include <catch2/catch.hpp>
 #include <rapidcheck/catch.h>
+
+#include <cstring>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 using namespace cnnbp;
 using namespace cnnbp::testing;
@@ -23,7 +29,9 @@ struct Form {
 const Form forms[] = {{"scatter", conv2d_backward_scatter},
                       {"gather", conv2d_backward_gather},
                       {"closed", conv2d_backward_closed},
-                      {"matrix", conv2d_backward_matrix}};
+                      {"matrix", conv2d_backward_matrix},
+                      // the oracle's choice: the depthwise loops on the cases with C/groups = 1 (about half of them)
+                      {"default", conv2d_backward}};
 
 }  // namespace
 
@@ -116,6 +124,19 @@ TEST_CASE("conv2d: properties of the forward", "[conv2d][property]") {
     rc::prop("the definition and the matrix form agree", [](const ConvCase& k) {
         CNNBP_RC_CLOSE(compare("out", conv2d_forward_matrix(k.x, k.w, k.b, k.p), conv2d_forward(k.x, k.w, k.b, k.p),
                                forms_agree));
+    });
+    rc::prop("the definition and the oracle's forward (depthwise or matrix) agree", [](const ConvCase& k) {
+        CNNBP_RC_CLOSE(compare("out", conv2d_forward_fast(k.x, k.w, k.b, k.p), conv2d_forward(k.x, k.w, k.b, k.p),
+                               forms_agree));
+    });
+    rc::prop("on C/groups = 1, the depthwise loops and the definition agree", [](const ConvCase& k) {
+        RC_PRE(k.w.c() == 1);
+        CNNBP_RC_CLOSE(compare("out", conv2d_forward_depthwise(k.x, k.w, k.b, k.p), conv2d_forward(k.x, k.w, k.b, k.p),
+                               forms_agree));
+        const Conv2dGrads d = conv2d_backward_depthwise(k.dout, k.x, k.w, k.p);
+        const Conv2dGrads s = conv2d_backward_scatter(k.dout, k.x, k.w, k.p);
+        CNNBP_RC_CLOSE(compare("dx", d.dx, s.dx, forms_agree));
+        CNNBP_RC_CLOSE(compare("dw", d.dw, s.dw, forms_agree));
     });
     rc::prop("input rows and columns left out by the floor do not change the output", [](const ConvCase& k) {
         const Conv2dShape s = conv2d_shape("property", k.x.shape(), k.w.shape(), k.b, k.p);
@@ -219,4 +240,57 @@ TEST_CASE("conv2d: bad input throws cnnbp::Error naming the parameter and the nu
             RC_ASSERT(std::string(e.what()).find(std::to_string(*fields[which])) != std::string::npos);
         }
     });
+}
+
+// The fast paths thread over samples (matrix form) and planes or filters (depthwise loops), and sum dW over the
+// samples in their order: one thread and two must give the same bits (core/parallel.hpp). Shapes large enough that
+// the loops do start threads (worth_threads), with stride, padding, groups and depthwise.
+TEST_CASE("conv2d: the oracle's forward and backward give the same bits on one thread and on two", "[conv2d][threads]") {
+#ifdef _OPENMP
+    struct Shape {
+        arma::uword n, c, h, w, f, k;
+        int stride, pad, groups;
+    };
+    const Shape shapes[] = {{4, 16, 20, 20, 16, 3, 1, 1, 1}, {6, 24, 33, 35, 16, 3, 2, 2, 4}, {8, 32, 24, 24, 32, 3, 1, 1, 32}};
+    const int before = omp_get_max_threads();
+    for (const Shape& sh : shapes) {
+        Conv2dParams p;
+        p.stride_h = p.stride_w = sh.stride;
+        p.pad = Padding::all(sh.pad);
+        p.groups = sh.groups;
+        arma::arma_rng::set_seed(7);
+        Tensor4 x(sh.n, sh.c, sh.h, sh.w), w(sh.f, sh.c / sh.groups, sh.k, sh.k);
+        x.data().randn();
+        w.data().randn();
+        const arma::vec b(sh.f, arma::fill::randn);
+        const Conv2dShape s = conv2d_shape("test", x.shape(), w.shape(), b, p);
+        REQUIRE(worth_threads(s.out_shape.size() * w.c() * sh.k * sh.k));
+        Tensor4 dout(s.out_shape);
+        dout.data().randn();
+        omp_set_num_threads(1);
+        const Tensor4 out1 = conv2d_forward_fast(x, w, b, p);
+        const Conv2dGrads g1 = conv2d_backward(dout, x, w, p);
+        omp_set_num_threads(2);
+        REQUIRE(max_threads() == 2);
+        const Tensor4 out2 = conv2d_forward_fast(x, w, b, p);
+        const Conv2dGrads g2 = conv2d_backward(dout, x, w, p);
+        INFO("groups " << sh.groups);
+        const auto same_bits = [](const double* a, const double* b, arma::uword n) {
+            return std::memcmp(a, b, n * sizeof(double)) == 0;
+        };
+        CHECK(same_bits(out1.memptr(), out2.memptr(), out1.size()));
+        CHECK(same_bits(g1.dx.memptr(), g2.dx.memptr(), g1.dx.size()));
+        CHECK(same_bits(g1.dw.memptr(), g2.dw.memptr(), g1.dw.size()));
+        CHECK(same_bits(g1.db.memptr(), g2.db.memptr(), g1.db.n_elem));
+        // and the threaded result is the right one: the scatter form, written independently, agrees (random normal data,
+    // not dyadic, so that the order of the sums shows in the bits above; the forms then differ by rounding alone)
+        const Conv2dGrads scatter = conv2d_backward_scatter(dout, x, w, p);
+        CNNBP_CHECK_CLOSE(compare("dx", g2.dx, scatter.dx, forms_agree));
+        CNNBP_CHECK_CLOSE(compare("dw", g2.dw, scatter.dw, forms_agree));
+        CNNBP_CHECK_CLOSE(compare("out", out2, conv2d_forward(x, w, b, p), forms_agree));
+    }
+    omp_set_num_threads(before);
+#else
+    WARN("cnnbp was built without OpenMP (CNNBP_OPENMP=OFF): one thread only, nothing to compare");
+#endif
 }

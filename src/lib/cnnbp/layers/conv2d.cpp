@@ -1,8 +1,10 @@
 #include "cnnbp/layers/conv2d.hpp"
 
 #include "cnnbp/core/error.hpp"
-#include "cnnbp/layers/im2col.hpp"
+#include "cnnbp/core/loops.hpp"
 #include "cnnbp/layers/pad2d.hpp"
+
+#include <vector>
 
 namespace cnnbp {
 
@@ -49,25 +51,31 @@ Tensor4 conv2d_forward(const Tensor4& x, const Tensor4& w, const std::optional<a
                        const Conv2dParams& p) {
     const Conv2dShape s = conv2d_shape("conv2d_forward", x.shape(), w.shape(), b, p);
     const Window2d& g = s.window;
-    const long long H = x.h(), W = x.w();
     Tensor4 out(s.out_shape);
     for (arma::uword n = 0; n < out.n(); ++n)
         for (arma::uword f = 0; f < out.c(); ++f) {
             const arma::uword c0 = (f / s.f_group) * s.c_group;  // first channel of f's group
-            for (arma::uword i = 0; i < s.out.h; ++i)
-                for (arma::uword j = 0; j < s.out.w; ++j) {
-                    double sum = b ? (*b)(f) : 0.0;
-                    for (arma::uword cc = 0; cc < s.c_group; ++cc)
-                        for (int u = 0; u < g.kernel_h; ++u)
-                            for (int v = 0; v < g.kernel_w; ++v) {
-                                // padded-input pixel (i s + u d, j s + v d) is x pixel (h, w):
-                                const long long h = (long long)i * g.stride_h + u * g.dilation_h - g.pad.top;
-                                const long long ww = (long long)j * g.stride_w + v * g.dilation_w - g.pad.left;
-                                if (h < 0 || h >= H || ww < 0 || ww >= W) continue;  // a padded zero
-                                sum += w.at(f, cc, u, v) * x.at(n, c0 + cc, h, ww);
-                            }
-                    out.at(n, f, i, j) = sum;
-                }
+            arma::mat& o = out.plane(n, f);
+            o.fill(b ? (*b)(f) : 0.0);
+            // (C1), one tap (c', u, v) at a time over the whole plane, in the order of the sum:
+            // out[n,f,i,j] += w[f,c',u,v] x_p[n, c0 + c', i s_h + u d_h, j s_w + v d_w]
+            for (arma::uword cc = 0; cc < s.c_group; ++cc)
+                for (int u = 0; u < g.kernel_h; ++u)
+                    for (int v = 0; v < g.kernel_w; ++v) {
+                        const double weight = w.at(f, cc, u, v);
+                        // padded-input pixel (i s_h + u d_h, j s_w + v d_w) is x pixel (i s_h + dh, j s_w + dw):
+                        const long long dh = (long long)u * g.dilation_h - g.pad.top;
+                        const long long dw = (long long)v * g.dilation_w - g.pad.left;
+                        // the outputs (i, j) for which that pixel is in x; for the others it is a padded zero
+                        const TapRange is = taps_inside(dh, g.stride_h, s.out.h, x.h());
+                        const TapRange js = taps_inside(dw, g.stride_w, s.out.w, x.w());
+                        for (arma::uword j = js.first; j < js.last; ++j) {
+                            const double* x_col = x.plane(n, c0 + cc).colptr(j * g.stride_w + dw);
+                            double* out_col = o.colptr(j);
+                            for (arma::uword i = is.first; i < is.last; ++i)
+                                out_col[i] += weight * x_col[(long long)(i * g.stride_h) + dh];
+                        }
+                    }
         }
     return out;
 }
@@ -78,27 +86,38 @@ Conv2dGrads conv2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const
                                     const Conv2dParams& p) {
     const Conv2dShape s = backward_shape("conv2d_backward_scatter", dout, x, w, p);
     const Window2d& g = s.window;
-    const long long H = x.h(), W = x.w();
     Tensor4 dx(x.shape()), dw(w.shape());
     arma::vec db(w.n(), arma::fill::zeros);
     for (arma::uword n = 0; n < dout.n(); ++n)
         for (arma::uword f = 0; f < dout.c(); ++f) {
             const arma::uword c0 = (f / s.f_group) * s.c_group;
-            for (arma::uword i = 0; i < s.out.h; ++i)
-                for (arma::uword j = 0; j < s.out.w; ++j) {
-                    // forward: out[n,f,i,j] = b[f] + sum_{c',u,v} w[f,c',u,v] x_p[n,c0+c',is+ud,js+vd]
-                    const double d = dout.at(n, f, i, j);
-                    db(f) += d;  // term 3: d out / d b[f] = 1
-                    for (arma::uword cc = 0; cc < s.c_group; ++cc)
-                        for (int u = 0; u < g.kernel_h; ++u)
-                            for (int v = 0; v < g.kernel_w; ++v) {
-                                const long long h = (long long)i * g.stride_h + u * g.dilation_h - g.pad.top;
-                                const long long ww = (long long)j * g.stride_w + v * g.dilation_w - g.pad.left;
-                                if (h < 0 || h >= H || ww < 0 || ww >= W) continue;  // padding: no x, no dw
-                                dx.at(n, c0 + cc, h, ww) += w.at(f, cc, u, v) * d;  // term 1, += : windows overlap
-                                dw.at(f, cc, u, v) += x.at(n, c0 + cc, h, ww) * d;  // term 2
-                            }
-                }
+            const arma::mat& d = dout.plane(n, f);
+            // forward: out[n,f,i,j] = b[f] + sum_{c',u,v} w[f,c',u,v] x_p[n,c0+c',is+ud,js+vd]
+            db(f) += arma::accu(d);  // term 3: d out / d b[f] = 1
+            for (arma::uword cc = 0; cc < s.c_group; ++cc)
+                for (int u = 0; u < g.kernel_h; ++u)
+                    for (int v = 0; v < g.kernel_w; ++v) {
+                        // every output (i, j) sends dout[n,f,i,j] back to the pixel its tap (u, v) read,
+                        // x pixel (i s_h + dh, j s_w + dw); outputs whose tap read padding send nothing
+                        const long long dh = (long long)u * g.dilation_h - g.pad.top;
+                        const long long dw_ = (long long)v * g.dilation_w - g.pad.left;
+                        const TapRange is = taps_inside(dh, g.stride_h, s.out.h, x.h());
+                        const TapRange js = taps_inside(dw_, g.stride_w, s.out.w, x.w());
+                        if (is.first == is.last) continue;  // every window reads this tap in the padding
+                        const double weight = w.at(f, cc, u, v);
+                        double weight_grad = 0.0;
+                        for (arma::uword j = js.first; j < js.last; ++j) {
+                            double* dx_col = dx.plane(n, c0 + cc).colptr(j * g.stride_w + dw_);
+                            const double* x_col = x.plane(n, c0 + cc).colptr(j * g.stride_w + dw_);
+                            const double* d_col = d.colptr(j);
+                            for (arma::uword i = is.first; i < is.last; ++i)  // term 1, += : windows overlap
+                                dx_col[(long long)(i * g.stride_h) + dh] += weight * d_col[i];
+                            weight_grad += strided_dot(d_col + is.first,  // term 2
+                                                       x_col + (long long)(is.first * g.stride_h) + dh,
+                                                       is.last - is.first, g.stride_h);
+                        }
+                        dw.at(f, cc, u, v) += weight_grad;
+                    }
         }
     return {dx, dw, db};
 }
@@ -110,27 +129,36 @@ Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const 
     const Conv2dShape s = backward_shape("conv2d_backward_gather", dout, x, w, p);
     const Window2d& g = s.window;
     Tensor4 dx(x.shape()), dw(w.shape());
-    // The pixel's view, (C6): dx[n,c,h,w] = sum of w[f,c',u,v] dout[n,f,i,j] over the windows holding (h,w).
+    // The pixel's view, (C6): pixel row h is tap u of output row i = window_at(h + p_top - u d_h) when that is >= 0;
+    // the same for columns. The lookups depend on (u, h) and (v, w) alone: once, in two tables.
+    std::vector<long long> row_of(g.kernel_h * x.h()), col_of(g.kernel_w * x.w());
+    for (int u = 0; u < g.kernel_h; ++u)
+        for (arma::uword h = 0; h < x.h(); ++h)
+            row_of[u * x.h() + h] = window_at((long long)h + g.pad.top - (long long)u * g.dilation_h, g.stride_h, s.out.h);
+    for (int v = 0; v < g.kernel_w; ++v)
+        for (arma::uword ww = 0; ww < x.w(); ++ww)
+            col_of[v * x.w() + ww] = window_at((long long)ww + g.pad.left - (long long)v * g.dilation_w, g.stride_w, s.out.w);
+    // dx[n,c,h,w] = sum over f in the group of c and (u, v) of w[f,c',u,v] dout[n,f,i,j], each pixel gathering
+    // from the windows that hold it, one (f, u, v) at a time over the whole plane
     for (arma::uword n = 0; n < x.n(); ++n)
         for (arma::uword c = 0; c < x.c(); ++c) {
             const arma::uword group = c / s.c_group, cc = c % s.c_group;
-            for (arma::uword h = 0; h < x.h(); ++h)
-                for (arma::uword ww = 0; ww < x.w(); ++ww) {
-                    double sum = 0.0;
-                    for (arma::uword f = group * s.f_group; f < (group + 1) * s.f_group; ++f)
-                        for (int u = 0; u < g.kernel_h; ++u) {
-                            const long long i = window_at((long long)h + g.pad.top - (long long)u * g.dilation_h,
-                                                             g.stride_h, s.out.h);
-                            if (i < 0) continue;
-                            for (int v = 0; v < g.kernel_w; ++v) {
-                                const long long j = window_at(
-                                    (long long)ww + g.pad.left - (long long)v * g.dilation_w, g.stride_w, s.out.w);
-                                if (j < 0) continue;
-                                sum += w.at(f, cc, u, v) * dout.at(n, f, i, j);
+            arma::mat& dx_nc = dx.plane(n, c);
+            for (arma::uword f = group * s.f_group; f < (group + 1) * s.f_group; ++f)
+                for (int u = 0; u < g.kernel_h; ++u)
+                    for (int v = 0; v < g.kernel_w; ++v) {
+                        const double weight = w.at(f, cc, u, v);
+                        for (arma::uword ww = 0; ww < x.w(); ++ww) {
+                            const long long j = col_of[v * x.w() + ww];
+                            if (j < 0) continue;  // no window puts tap v on this column
+                            const double* d_col = dout.plane(n, f).colptr(j);
+                            double* dx_col = dx_nc.colptr(ww);
+                            for (arma::uword h = 0; h < x.h(); ++h) {
+                                const long long i = row_of[u * x.h() + h];
+                                if (i >= 0) dx_col[h] += weight * d_col[i];
                             }
                         }
-                    dx.at(n, c, h, ww) = sum;
-                }
+                    }
         }
     // The weight's view, (C4): dw[f,c',u,v] = sum over n, i, j of x_p[n,c,is+ud,js+vd] dout[n,f,i,j].
     for (arma::uword f = 0; f < w.n(); ++f)
@@ -138,17 +166,18 @@ Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const 
             const arma::uword c = (f / s.f_group) * s.c_group + cc;
             for (int u = 0; u < g.kernel_h; ++u)
                 for (int v = 0; v < g.kernel_w; ++v) {
+                    const long long dh = (long long)u * g.dilation_h - g.pad.top;
+                    const long long dw_ = (long long)v * g.dilation_w - g.pad.left;
+                    const TapRange is = taps_inside(dh, g.stride_h, s.out.h, x.h());
+                    TapRange js = taps_inside(dw_, g.stride_w, s.out.w, x.w());
                     double sum = 0.0;
+                    if (is.first == is.last) js = TapRange{};  // tap u always reads the padding: dw stays 0
                     for (arma::uword n = 0; n < x.n(); ++n)
-                        for (arma::uword i = 0; i < s.out.h; ++i) {
-                            const long long h = (long long)i * g.stride_h + u * g.dilation_h - g.pad.top;
-                            if (h < 0 || h >= (long long)x.h()) continue;
-                            for (arma::uword j = 0; j < s.out.w; ++j) {
-                                const long long ww = (long long)j * g.stride_w + v * g.dilation_w - g.pad.left;
-                                if (ww < 0 || ww >= (long long)x.w()) continue;
-                                sum += x.at(n, c, h, ww) * dout.at(n, f, i, j);
-                            }
-                        }
+                        for (arma::uword j = js.first; j < js.last; ++j)  // along output column j of dout
+                            sum += strided_dot(dout.plane(n, f).colptr(j) + is.first,
+                                               x.plane(n, c).colptr(j * g.stride_w + dw_) +
+                                                   ((long long)(is.first * g.stride_h) + dh),
+                                               is.last - is.first, g.stride_h);
                     dw.at(f, cc, u, v) = sum;
                 }
         }
@@ -164,13 +193,6 @@ arma::mat dilate(const arma::mat& m, int s_h, int s_w) {
     arma::mat out((m.n_rows - 1) * s_h + 1, (m.n_cols - 1) * s_w + 1, arma::fill::zeros);
     out(arma::regspace<arma::uvec>(0, s_h, out.n_rows - 1), arma::regspace<arma::uvec>(0, s_w, out.n_cols - 1)) = m;
     return out;
-}
-
-// Valid cross-correlation, result[a,b] = sum_{k,l} A[a+k, b+l] B[k,l]. arma::conv2 computes a true
-// convolution (it flips B), so flipping B first and keeping the fully-overlapping part gives it.
-arma::mat xcorr_valid(const arma::mat& A, const arma::mat& B) {
-    const arma::mat full = arma::conv2(A, arma::fliplr(arma::flipud(B)), "full");
-    return full.submat(B.n_rows - 1, B.n_cols - 1, A.n_rows - 1, A.n_cols - 1);
 }
 
 }  // namespace
@@ -197,89 +219,16 @@ Conv2dGrads conv2d_backward_closed(const Tensor4& dout, const Tensor4& x, const 
                 dxp.submat(0, 0, full.n_rows - 1, full.n_cols - 1) = full;
                 dx.plane(n, c0 + cc) +=
                     dxp.submat(g.pad.top, g.pad.left, g.pad.top + x.h() - 1, g.pad.left + x.w() - 1);  // crop
-                // (S4): dw[u,v] is entry (u d_h, v d_w) of the valid cross-correlation of x_p with dout_s.
-                const arma::mat corr = xcorr_valid(xp.plane(n, c0 + cc), dout_s);
-                dw.plane(f, cc) += corr(arma::regspace<arma::uvec>(0, g.dilation_h, (g.kernel_h - 1) * g.dilation_h),
-                                        arma::regspace<arma::uvec>(0, g.dilation_w, (g.kernel_w - 1) * g.dilation_w));
+                // (S4): dw[u,v] is entry (u d_h, v d_w) of the valid cross-correlation of x_p with dout_s,
+                // sum_{a,b} x_p[u d_h + a, v d_w + b] dout_s[a, b]; only those K_h K_w entries are computed.
+                for (int u = 0; u < g.kernel_h; ++u)
+                    for (int v = 0; v < g.kernel_w; ++v)
+                        dw.at(f, cc, u, v) += arma::accu(
+                            xp.plane(n, c0 + cc).submat(u * g.dilation_h, v * g.dilation_w, arma::size(dout_s)) % dout_s);
             }
         }
     return {dx, dw, bias_gradient(dout)};  // (C5)
 }
 // [conv2d_backward_closed]
-
-namespace {
-
-// W_g of (M2): row f' (filter g F_g + f'), column (c' K_h + u) K_w + v, the im2col row order.
-arma::mat weight_matrix(const Tensor4& w, arma::uword group, arma::uword f_group) {
-    arma::mat Wg(f_group, w.c() * w.h() * w.w());
-    for (arma::uword fl = 0; fl < f_group; ++fl)
-        for (arma::uword cc = 0; cc < w.c(); ++cc)
-            for (arma::uword u = 0; u < w.h(); ++u)
-                for (arma::uword v = 0; v < w.w(); ++v)
-                    Wg(fl, (cc * w.h() + u) * w.w() + v) = w.at(group * f_group + fl, cc, u, v);
-    return Wg;
-}
-
-// Filters [g F_g, (g+1) F_g) of a (N, F, H', W') tensor as an F_g x (N H' W') matrix, column (n H' + i) W' + j.
-arma::mat output_matrix(const Tensor4& t, arma::uword group, arma::uword f_group) {
-    arma::mat m(f_group, t.n() * t.h() * t.w());
-    for (arma::uword n = 0; n < t.n(); ++n)
-        for (arma::uword fl = 0; fl < f_group; ++fl)
-            for (arma::uword i = 0; i < t.h(); ++i)
-                for (arma::uword j = 0; j < t.w(); ++j)
-                    m(fl, (n * t.h() + i) * t.w() + j) = t.at(n, group * f_group + fl, i, j);
-    return m;
-}
-
-}  // namespace
-
-// [conv2d_forward_matrix]
-Tensor4 conv2d_forward_matrix(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b,
-                              const Conv2dParams& p) {
-    const Conv2dShape s = conv2d_shape("conv2d_forward_matrix", x.shape(), w.shape(), b, p);
-    Tensor4 out(s.out_shape);
-    for (arma::uword group = 0; group < static_cast<arma::uword>(p.groups); ++group) {
-        // (M2): out_g = W_g cols_g, an F_g x (N H' W') product.
-        const arma::mat out_g = weight_matrix(w, group, s.f_group) *
-                                im2col(x, group * s.c_group, s.c_group, s.window, s.out);
-        for (arma::uword n = 0; n < out.n(); ++n)
-            for (arma::uword fl = 0; fl < s.f_group; ++fl) {
-                const arma::uword f = group * s.f_group + fl;
-                for (arma::uword i = 0; i < s.out.h; ++i)
-                    for (arma::uword j = 0; j < s.out.w; ++j)
-                        out.at(n, f, i, j) = out_g(fl, (n * s.out.h + i) * s.out.w + j) + (b ? (*b)(f) : 0.0);
-            }
-    }
-    return out;
-}
-// [conv2d_forward_matrix]
-
-// [conv2d_backward_matrix]
-Conv2dGrads conv2d_backward_matrix(const Tensor4& dout, const Tensor4& x, const Tensor4& w,
-                                   const Conv2dParams& p) {
-    const Conv2dShape s = backward_shape("conv2d_backward_matrix", dout, x, w, p);
-    Tensor4 dx(x.shape()), dw(w.shape());
-    for (arma::uword group = 0; group < static_cast<arma::uword>(p.groups); ++group) {
-        const arma::uword c0 = group * s.c_group;
-        // forward (M2): out_g = W_g cols_g
-        const arma::mat cols = im2col(x, c0, s.c_group, s.window, s.out);
-        const arma::mat dout_g = output_matrix(dout, group, s.f_group);
-        const arma::mat Wg = weight_matrix(w, group, s.f_group);
-        const arma::mat dWg = dout_g * cols.t();    // (M3), term 1: d<W C, D>/dW = D C^T
-        const arma::mat dcols = Wg.t() * dout_g;    // (M3), term 2: d<W C, D>/dC = W^T D
-        col2im_add(dcols, c0, s.c_group, s.window, s.out, dx);  // (M4)
-        for (arma::uword fl = 0; fl < s.f_group; ++fl)
-            for (arma::uword cc = 0; cc < w.c(); ++cc)
-                for (arma::uword u = 0; u < w.h(); ++u)
-                    for (arma::uword v = 0; v < w.w(); ++v)
-                        dw.at(group * s.f_group + fl, cc, u, v) = dWg(fl, (cc * w.h() + u) * w.w() + v);
-    }
-    return {dx, dw, bias_gradient(dout)};
-}
-// [conv2d_backward_matrix]
-
-Conv2dGrads conv2d_backward(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p) {
-    return conv2d_backward_matrix(dout, x, w, p);
-}
 
 }  // namespace cnnbp

@@ -54,8 +54,8 @@ arma::vec bias_gradient(const Tensor4& dout);
 /// x is (N, C, H, W), w is (F, C/groups, K_h, K_w), b is (F) or absent; out is (N, F, H', W').
 Tensor4 conv2d_forward(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b, const Conv2dParams& p);
 
-/// Forward as one matrix product per group, \ref eq_M2 "(M2)": out_g = W_g im2col(x_g) + b_g.
-/// Same shapes and result as conv2d_forward().
+/// Forward as one matrix product per group, \ref eq_M2 "(M2)": out_g = W_g im2col(x_g) + b_g, computed one sample at
+/// a time, \ref eq_M5 "(M5)", in a workspace each thread reuses. Same shapes and result as conv2d_forward().
 Tensor4 conv2d_forward_matrix(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b,
                               const Conv2dParams& p);
 
@@ -87,12 +87,30 @@ Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const 
 Conv2dGrads conv2d_backward_closed(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
 
 /// Backward, matrix form, \ref eq_M3 "(M3)": dW_g = dout_g cols_g^T, dcols_g = W_g^T dout_g,
-/// dx = col2im(dcols), \ref eq_M4 "(M4)". One BLAS product per group: the fast path.
+/// dx = col2im(dcols), \ref eq_M4 "(M4)". BLAS products per sample and group, \ref eq_M5 "(M5)"; dW summed over
+/// the samples in their order, so the bits do not depend on the number of threads.
 ///
 /// Same contract as conv2d_backward_scatter().
 Conv2dGrads conv2d_backward_matrix(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
 
-/// The oracle's backward: conv2d_backward_matrix(), the fastest of the four forms.
+/// Forward when every group has one input channel (C/groups = 1: depthwise, with any number of filters per group):
+/// \ref eq_C1 "(C1)" as loops along whole output columns over the taps that land on the input, at the speed of
+/// memory, where the matrix form would be one thin product per group. Same contract as conv2d_forward(); throws
+/// cnnbp::Error when C/groups is not 1.
+Tensor4 conv2d_forward_depthwise(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b,
+                                 const Conv2dParams& p);
+
+/// Backward when every group has one input channel: \ref eq_C3 "(C3)" and \ref eq_C4 "(C4)" as the same loops.
+/// Same contract as conv2d_backward_scatter(); throws cnnbp::Error when C/groups is not 1.
+Conv2dGrads conv2d_backward_depthwise(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
+
+/// The oracle's forward: conv2d_forward_depthwise() when C/groups = 1, conv2d_forward_matrix() otherwise.
+/// Both use every thread OpenMP offers (see cnnbp/core/parallel.hpp) and give the same bits on any number of them.
+Tensor4 conv2d_forward_fast(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b,
+                            const Conv2dParams& p);
+
+/// The oracle's backward: conv2d_backward_depthwise() when C/groups = 1, conv2d_backward_matrix() otherwise; the
+/// same bits on any number of threads.
 Conv2dGrads conv2d_backward(const Tensor4& dout, const Tensor4& x, const Tensor4& w, const Conv2dParams& p);
 
 }  // namespace cnnbp

@@ -162,7 +162,7 @@ ConvTranspose2dGrads conv_transpose2d_backward(const Tensor4& dout, const Tensor
     // dout is (N, F, H_out, W_out); dx is (N, C, H, W), dw is (C, F/G, K_h, K_w), db is (F).
     // forward (U5): out = conv2d's dx map applied to E x, linear in x and in w.
     // term 1, (U6): dx = E^T conv2d(dout, w), the rows past H (conv2d's extra windows when op >= s) dropped.
-    const Tensor4 dx = keep_first(conv2d_forward_matrix(dout, w, std::nullopt, s.conv), x.h(), x.w());
+    const Tensor4 dx = keep_first(conv2d_forward_fast(dout, w, std::nullopt, s.conv), x.h(), x.w());
     // term 2, (U7): conv2d's dw map with dout in the input's place and E x in the upstream gradient's.
     const Tensor4 dw = conv2d_backward(zero_extend(x, s.conv_out_shape), dout, w, s.conv).dw;
     return {dx, dw, bias_gradient(dout)};  // term 3, (U8): the same sum as conv2d's (C5)

@@ -44,12 +44,12 @@ void evaluate(const OpCase& c, Evaluation& e) {
     const std::optional<arma::vec> b = bias_input(c);
     const Conv2dShape s = conv2d_shape("conv2d", x.shape(), w.shape(), b, p);
     check_cost(s, x.shape());
-    const Array out = to_array(conv2d_forward_matrix(x, w, b, p));
+    const Array out = to_array(conv2d_forward_fast(x, w, b, p));
     const Tensor4 dout = to_tensor4(dout_like(c, out), "dout");
     const Conv2dGrads g = conv2d_backward(dout, x, w, p);
     const Conv2dGrads m = conv2d_backward(abs(dout), abs(x), abs(w), p);
     const double k = double(s.window.kernel_h * s.window.kernel_w);
-    e.outputs["out"] = rounded_output(out, to_array(conv2d_forward_matrix(abs(x), abs(w), abs(b), p)), double(s.c_group) * k + 1);
+    e.outputs["out"] = rounded_output(out, to_array(conv2d_forward_fast(abs(x), abs(w), abs(b), p)), double(s.c_group) * k + 1);
     e.outputs["dx"] = rounded_output(to_array(g.dx), to_array(m.dx), double(s.f_group) * k);
     const double positions = double(x.n() * s.out.h * s.out.w);
     e.outputs["dw"] = rounded_output(to_array(g.dw), to_array(m.dw), positions);
@@ -59,7 +59,7 @@ void evaluate(const OpCase& c, Evaluation& e) {
 Value forward(const OpParams& p, const LayerParams& w, const Value& in) {
     const Tensor4 &x = std::get<Tensor4>(in), &weights = std::get<Tensor4>(*w.w);
     check_cost(conv2d_shape("conv2d", x.shape(), weights.shape(), w.b, conv(p)), x.shape());
-    return conv2d_forward(x, weights, w.b, conv(p));
+    return conv2d_forward_fast(x, weights, w.b, conv(p));
 }
 
 LayerBackward backward(const OpParams& p, const LayerParams& w, const Value& in, const Value& dout) {
@@ -76,8 +76,8 @@ Value forward_error(const OpParams& op, const LayerParams& lw, const Value& a, c
     const std::optional<arma::vec> b = abs(lw.b);
     const Conv2dShape s = conv2d_shape("conv2d", x.shape(), w.shape(), b, p);
     const double n = double(s.c_group * s.window.kernel_h * s.window.kernel_w) + 1;
-    return scaled(n, Value(conv2d_forward_matrix(abs(x), w, b, p))) +
-           Value(conv2d_forward_matrix(std::get<Tensor4>(c), w, std::nullopt, p));
+    return scaled(n, Value(conv2d_forward_fast(abs(x), w, b, p))) +
+           Value(conv2d_forward_fast(std::get<Tensor4>(c), w, std::nullopt, p));
 }
 
 BackwardCoefficients backward_error(const OpParams& op, const LayerParams& lw, const Value& a, const Value& c,
