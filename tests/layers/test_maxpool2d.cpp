@@ -74,6 +74,28 @@ TEST_CASE("maxpool2d: properties", "[maxpool2d][property]") {
         rc::prop(std::string(name) + ": at a tie the first maximum in row-major order takes the gradient",
                  maxpool_ties_go_to_the_first_maximum(backward));
     }
+    // maxpool2d_forward() and the scatter form find every window's winner a column of windows at a time (two windows
+    // per instruction, branch-free); they must pick what maxpool2d_winner() picks window by window, on the hard
+    // values too: ties, -infinity (which loses to nothing but must still win an all -infinity window) and NaN (which
+    // wins, the last one).
+    rc::prop("the column-at-a-time winners are maxpool2d_winner's, with ties, -infinity and NaN", [](const MaxPoolCase& k) {
+        Tensor4 x = k.x;
+        const double specials[] = {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(), 1.0};
+        for (arma::uword e = 0; e < x.size(); ++e)
+            if (*rc::gen::inRange(0, 4) == 0) x.memptr()[e] = specials[*rc::gen::inRange(0, 3)];
+        const Tensor4 out = maxpool2d_forward(x, k.g);
+        Tensor4 expected_dx(x.shape());
+        for (arma::uword n = 0; n < out.n(); ++n)
+            for (arma::uword c = 0; c < out.c(); ++c)
+                for (arma::uword i = 0; i < out.h(); ++i)
+                    for (arma::uword j = 0; j < out.w(); ++j) {
+                        const Winner win = maxpool2d_winner(x, n, c, i, j, k.g);
+                        const double want = x(n, c, win.h, win.w), got = out(n, c, i, j);
+                        RC_ASSERT((std::isnan(want) ? std::isnan(got) : got == want));
+                        expected_dx(n, c, win.h, win.w) += k.dout(n, c, i, j);
+                    }
+        CNNBP_RC_CLOSE(compare("dx", maxpool2d_backward_scatter(k.dout, x, k.g).dx, expected_dx, exact));
+    });
     rc::prop("dx is non-zero only at winners, and sums to the sum of dout", [](const MaxPoolCase& k) {
         const Tensor4 dx = maxpool2d_backward(k.dout, k.x, k.g).dx;
         Tensor4 is_winner(k.x.shape());

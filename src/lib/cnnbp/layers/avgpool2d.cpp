@@ -21,15 +21,6 @@ void check_dout(const char* fn, const Tensor4& dout, const Shape4& x, const Outp
     if (!(dout.shape() == want)) fail(fn, ": dout has shape ", dout.shape(), " but the output shape is ", want);
 }
 
-// The input positions [first, last) that window i covers along one axis.
-struct Span {
-    long long first, last;
-};
-Span window_span(arma::uword i, arma::uword n, int kernel, int stride, int pad_lo) {
-    const long long start = (long long)i * stride - pad_lo;
-    return {std::max(start, 0LL), std::min(start + kernel, (long long)n)};
-}
-
 }  // namespace
 
 // [avgpool2d_divisor]
@@ -59,25 +50,46 @@ arma::mat divisors(const OutputSize& o, arma::uword H, arma::uword W, const AvgP
 
 }  // namespace
 
+namespace {
+
+// Calls add(j, is, col, row) for every tap (u, v) of the window (u outer, v inner) and every output column j whose
+// window has that tap inside the input: for rows i in [is.first, is.last) the tap is input cell
+// (i s_h + row, j s_w + v - p_left), with row = u - p_top and col = that column. Taps on padding are never visited
+// (they add zero); the loops inside run down the contiguous columns.
+template <class Add>
+void for_each_tap(const Window2d& g, const OutputSize& o, arma::uword H, arma::uword W, Add&& add) {
+    for (int u = 0; u < g.kernel_h; ++u) {
+        const long long row = (long long)u - g.pad.top;
+        const TapRange is = taps_inside(row, g.stride_h, o.h, H);
+        for (int v = 0; v < g.kernel_w; ++v) {
+            const long long col_offset = (long long)v - g.pad.left;
+            const TapRange js = taps_inside(col_offset, g.stride_w, o.w, W);
+            for (arma::uword j = js.first; j < js.last; ++j)
+                add(j, is, arma::uword((long long)(j * g.stride_w) + col_offset), row);
+        }
+    }
+}
+
+}  // namespace
+
 // [avgpool2d_forward]
 Tensor4 avgpool2d_forward(const Tensor4& x, const AvgPool2dParams& p) {
     const OutputSize o = checked_size("avgpool2d_forward", x.shape(), p);
     const Window2d& g = p.window;
     const arma::mat divisor = divisors(o, x.h(), x.w(), p);
     Tensor4 out(x.n(), x.c(), o.h, o.w);
-    // Plane by plane: the windows of one plane read neighbouring memory.
+    // Plane by plane, one tap (u, v) of every window at a time: out[i,j] += x[i s_h + u - p_top, j s_w + v - p_left]
     for (arma::uword n = 0; n < x.n(); ++n)
-        for (arma::uword c = 0; c < x.c(); ++c)
-            for (arma::uword i = 0; i < o.h; ++i) {
-                const Span rows = window_span(i, x.h(), g.kernel_h, g.stride_h, g.pad.top);
-                for (arma::uword j = 0; j < o.w; ++j) {
-                    const Span cols = window_span(j, x.w(), g.kernel_w, g.stride_w, g.pad.left);
-                    double sum = 0.0;  // padded cells add zero
-                    for (long long h = rows.first; h < rows.last; ++h)
-                        for (long long w = cols.first; w < cols.last; ++w) sum += x.at(n, c, h, w);
-                    out.at(n, c, i, j) = sum / divisor.at(i, j);
-                }
-            }
+        for (arma::uword c = 0; c < x.c(); ++c) {
+            const arma::mat& in = x.plane(n, c);
+            arma::mat& sum = out.plane(n, c);  // padded cells add zero
+            for_each_tap(g, o, x.h(), x.w(), [&](arma::uword j, TapRange is, arma::uword col, long long row) {
+                const double* x_col = in.colptr(col);
+                double* sum_col = sum.colptr(j);
+                for (arma::uword i = is.first; i < is.last; ++i) sum_col[i] += x_col[(long long)(i * g.stride_h) + row];
+            });
+            sum /= divisor;  // (A1)
+        }
     return out;
 }
 // [avgpool2d_forward]
@@ -89,19 +101,19 @@ Pool2dGrads avgpool2d_backward_scatter(const Tensor4& dout, const Shape4& x_shap
     const Window2d& g = p.window;
     const arma::mat divisor = divisors(o, x_shape.h, x_shape.w, p);
     Tensor4 dx(x_shape);
+    arma::mat share(o.h, o.w);
     for (arma::uword n = 0; n < x_shape.n; ++n)
-        for (arma::uword c = 0; c < x_shape.c; ++c)
-            for (arma::uword i = 0; i < o.h; ++i) {
-                // forward: out[i,j] = (sum of the window's cells) / divisor; each cell's share is 1 / divisor
-                const Span rows = window_span(i, x_shape.h, g.kernel_h, g.stride_h, g.pad.top);
-                for (arma::uword j = 0; j < o.w; ++j) {
-                    const Span cols = window_span(j, x_shape.w, g.kernel_w, g.stride_w, g.pad.left);
-                    const double share = dout.at(n, c, i, j) / divisor.at(i, j);
-                    for (long long h = rows.first; h < rows.last; ++h)
-                        for (long long w = cols.first; w < cols.last; ++w)
-                            dx.at(n, c, h, w) += share;  // += : windows overlap
-                }
-            }
+        for (arma::uword c = 0; c < x_shape.c; ++c) {
+            // forward: out[i,j] = (sum of the window's cells) / divisor; each cell's share is dout / divisor
+            share = dout.plane(n, c) / divisor;
+            arma::mat& d_in = dx.plane(n, c);
+            for_each_tap(g, o, x_shape.h, x_shape.w, [&](arma::uword j, TapRange is, arma::uword col, long long row) {
+                double* dx_col = d_in.colptr(col);
+                const double* share_col = share.colptr(j);
+                for (arma::uword i = is.first; i < is.last; ++i)
+                    dx_col[(long long)(i * g.stride_h) + row] += share_col[i];  // += : windows overlap
+            });
+        }
     return {dx};
 }
 // [avgpool2d_backward_scatter]
