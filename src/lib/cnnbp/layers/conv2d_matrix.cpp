@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace cnnbp {
 
@@ -75,6 +76,15 @@ struct Unfolding {
 // An m x n matrix over memory that belongs to a tensor (no copy; Armadillo writes a product straight into it).
 arma::mat view(const double* p, arma::uword m, arma::uword n) { return arma::mat(const_cast<double*>(p), m, n, false, true); }
 
+// This thread's workspace `slot` as an m x n matrix: kept between calls, so that no call allocates (and faults in)
+// a large buffer; it grows to the largest layer the thread has seen (bounded by --max-elements) and stays so.
+arma::mat workspace(int slot, arma::uword m, arma::uword n) {
+    thread_local std::vector<double> buffers[2];
+    std::vector<double>& b = buffers[slot];
+    if (b.size() < m * n) b.resize(m * n);
+    return arma::mat(b.data(), m, n, false, true);
+}
+
 }  // namespace
 
 // [conv2d_forward_matrix]
@@ -88,7 +98,7 @@ Tensor4 conv2d_forward_matrix(const Tensor4& x, const Tensor4& w, const std::opt
     const SerialBlas serial;
 #pragma omp parallel if (worth_threads(N * F * K * P))
     {
-        arma::mat cols(P, K);  // this thread's workspace, reused for every sample and group
+        arma::mat cols = workspace(0, P, K);  // this thread's workspace, reused for every sample and group
 #pragma omp for schedule(static)
         for (arma::uword n = 0; n < N; ++n)
             for (arma::uword group = 0; group < G; ++group) {
@@ -117,7 +127,7 @@ Conv2dGrads conv2d_backward_matrix(const Tensor4& dout, const Tensor4& x, const 
     const SerialBlas serial;
 #pragma omp parallel if (worth_threads(N * F * K * P))
     {
-        arma::mat cols(P, K), dW_n(K, F);  // this thread's workspace and its sample's share of dW
+        arma::mat cols = workspace(0, P, K), dW_n = workspace(1, K, F);  // the sample's cols and share of dW
 #pragma omp for ordered schedule(static, 1)
         for (arma::uword n = 0; n < N; ++n) {
             for (arma::uword group = 0; group < G; ++group) {
