@@ -127,7 +127,6 @@ nlohmann::ordered_json nested(const Array& a, std::size_t depth, arma::uword& k)
 nlohmann::ordered_json parse_json(const std::string& text, const std::string& file, bool allow_non_finite) {
     if (text.size() > limits().file_bytes)
         fail(file, ": ", text.size(), " bytes, more than the ", limits().file_bytes, " a case or result may have (--max-file-bytes)");
-    const std::string quoted = quote_non_finite(text, file, allow_non_finite);
     // The parser builds the document without recursion; this callback bounds its nesting, so that no later step
     // (copies, tensors, printing) recurses deeper, and refuses a key given twice in one object.
     std::vector<std::set<std::string>> keys;  // the keys seen in each open object
@@ -141,6 +140,15 @@ nlohmann::ordered_json parse_json(const std::string& text, const std::string& fi
             fail(file, ": the key \"", parsed.get<std::string>(), "\" appears twice in one object; which one is meant?");
         return true;
     };
+    // Strict JSON first: nearly every file is, and then no pass over its bytes comes before the parser's own. Only a
+    // file the strict parser refuses (NaN, Infinity, a number beyond a double, or an error to report) is read again
+    // with those tokens quoted, which either parses or fails with the line and column of the problem.
+    try {
+        return nlohmann::ordered_json::parse(text, guard);
+    } catch (const nlohmann::ordered_json::exception&) {
+        keys.clear();
+    }
+    const std::string quoted = quote_non_finite(text, file, allow_non_finite);
     try {
         return nlohmann::ordered_json::parse(quoted, guard);
     } catch (const nlohmann::ordered_json::parse_error& e) {
