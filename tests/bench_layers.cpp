@@ -35,10 +35,11 @@ long peak_rss_kb() {
 }
 
 // One untimed run (first-touch and library warm-up), then `reps` timed ones; the peak memory before the first run
-// (the program and the inputs) and after the last.
+// (the program and the inputs), after it, and after the last (which adds what the allocator keeps between calls).
 void report(int reps, const std::function<void()>& body) {
     const long before = peak_rss_kb();
     body();
+    const long one = peak_rss_kb();  // after one forward + backward: what the computation itself needs
     std::vector<double> cpu, wall;
     for (int r = 0; r < reps; ++r) {
         const double cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID), wall0 = seconds(CLOCK_MONOTONIC);
@@ -53,7 +54,8 @@ void report(int reps, const std::function<void()>& body) {
     list(cpu);
     std::printf("], \"wall_seconds\": [");
     list(wall);
-    std::printf("], \"inputs_rss_kb\": %ld, \"peak_rss_kb\": %ld}\n", before, peak_rss_kb());
+    std::printf("], \"inputs_rss_kb\": %ld, \"one_call_rss_kb\": %ld, \"peak_rss_kb\": %ld}\n", before, one,
+                peak_rss_kb());
 }
 
 Tensor4 random(arma::uword n, arma::uword c, arma::uword h, arma::uword w) {
