@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <mutex>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -33,17 +35,27 @@ GetThreads get_threads() {
     return f;
 }
 
+// OpenBLAS's count is one global: callers on several threads at once (hunt --jobs, suite --jobs) share one hold. The
+// first to arrive saves the count and sets it to 1; the last to leave restores it.
+std::mutex hold_mutex;
+int holders = 0;
+int saved = 0;
+
 }  // namespace
 
 SerialBlas::SerialBlas() {
-    if (set_threads() && get_threads()) {
-        previous_ = get_threads()();
-        if (previous_ != 1) set_threads()(1);
+    if (!set_threads() || !get_threads()) return;
+    const std::lock_guard<std::mutex> lock(hold_mutex);
+    if (holders++ == 0) {
+        saved = get_threads()();
+        if (saved != 1) set_threads()(1);
     }
 }
 
 SerialBlas::~SerialBlas() {
-    if (previous_ > 1) set_threads()(previous_);
+    if (!set_threads() || !get_threads()) return;
+    const std::lock_guard<std::mutex> lock(hold_mutex);
+    if (--holders == 0 && saved > 1) set_threads()(saved);
 }
 
 }  // namespace cnnbp

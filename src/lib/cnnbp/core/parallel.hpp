@@ -18,17 +18,15 @@ int max_threads();
 inline bool worth_threads(std::uint64_t work) { return work >= (std::uint64_t(1) << 20); }
 
 /// While it lives, OpenBLAS (when it is the BLAS in the process) runs each product on the calling thread, so that
-/// the product does not depend on how many threads OpenBLAS would otherwise use; the previous count is restored at
-/// the end. Any other BLAS is left alone. Not for use from two threads at once (OpenBLAS's count is global).
+/// the product does not depend on how many threads OpenBLAS would otherwise use; the previous count is restored when
+/// the last SerialBlas alive in the process ends (OpenBLAS's count is global, so holders on several threads share
+/// one hold). Any other BLAS is left alone.
 class SerialBlas {
 public:
     SerialBlas();
     ~SerialBlas();
     SerialBlas(const SerialBlas&) = delete;
     SerialBlas& operator=(const SerialBlas&) = delete;
-
-private:
-    int previous_ = 0;
 };
 
 }  // namespace cnnbp
