@@ -622,7 +622,6 @@ def self_test(fixtures, sources):
     if not (MATHJAX / "MathJax.js").is_file():
         print(f"SKIP: no MathJax in {MATHJAX} (apt-get install libjs-mathjax)")
         return 77
-    failed, seen = 0, set()
     with tempfile.TemporaryDirectory(prefix="cnnbp-browser-fixtures-") as temporary:
         folder = pathlib.Path(temporary) / "html"
         shutil.copytree(fixtures, folder)
@@ -636,32 +635,9 @@ def self_test(fixtures, sources):
         finally:
             browser.close()
         site.check_links()
-        for path in pages:
-            expected = re.search(r"check-docs-browser expects: (.+?)(?: x(\d+))?\s*(-->|$)",
-                                 path.read_text(encoding="utf-8"), re.M)
-            if not expected:
-                print(f"FAIL {path.name}: no `check-docs-browser expects: CHECK [xCOUNT]` comment")
-                failed += 1
-                continue
-            want, count = expected.group(1), int(expected.group(2) or 1)
-            findings = [(check, excerpt) for page, check, excerpt in site.findings if page == path.name]
-            if want == "nothing":
-                ok = not findings
-            else:
-                ok = all(check == want for check, _ in findings) and len(findings) == count
-            seen.add(want)
-            print(f"{'ok  ' if ok else 'FAIL'} {path.name}: expects "
-                  f"{want if want == 'nothing' else f'{count} x {want}'}, got {len(findings) or 'nothing'}" +
-                  "".join(f"\n       {c}: {t}" for c, t in findings))
-            failed += not ok
-    missing = [check for check in CHECKS if check not in seen]
-    if missing:
-        print("FAIL no fixture for: " + ", ".join(missing))
-        failed += 1
-    if "nothing" not in seen:
-        print("FAIL no fixture that must pass (check-docs-browser expects: nothing)")
-        failed += 1
-    print(f"{len(pages)} fixtures, {failed} failures")
+        failed = static.judge_fixtures(
+            "check-docs-browser", pages,
+            lambda path: [(check, excerpt) for page, check, excerpt in site.findings if page == path.name], CHECKS)
     return 1 if failed else 0
 
 

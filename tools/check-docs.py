@@ -317,17 +317,19 @@ def check_folder(folder, sources):
     return 0
 
 
-def self_test(folder, sources):
-    fixtures = sorted(p for p in folder.iterdir() if p.suffix in (".html", ".js"))
+def judge_fixtures(tool, paths, findings_of, checks):
+    """Judges fixture pages against the comment each holds, `TOOL expects: CHECK [xCOUNT]` (or `nothing`): the page
+    must give exactly COUNT findings of CHECK, or none. Every check in `checks` needs a fixture, and one fixture must
+    pass. Prints a line per fixture; returns the number of failures. Shared by check-docs and check-docs-browser."""
     failed, seen = 0, set()
-    for path in fixtures:
-        expected = re.search(r"check-docs expects: (.+?)(?: x(\d+))?\s*(-->|$)", path.read_text(encoding="utf-8"), re.M)
+    for path in paths:
+        expected = re.search(tool + r" expects: (.+?)(?: x(\d+))?\s*(-->|$)", path.read_text(encoding="utf-8"), re.M)
         if not expected:
-            print(f"FAIL {path.name}: no `check-docs expects: CHECK [xCOUNT]` comment")
+            print(f"FAIL {path.name}: no `{tool} expects: CHECK [xCOUNT]` comment")
             failed += 1
             continue
         want, count = expected.group(1), int(expected.group(2) or 1)
-        findings = check_file(path, sources)
+        findings = findings_of(path)
         if want == "nothing":
             ok = not findings
         else:
@@ -336,14 +338,20 @@ def self_test(folder, sources):
         print(f"{'ok  ' if ok else 'FAIL'} {path.name}: expects {want if want == 'nothing' else f'{count} x {want}'}, "
               f"got {len(findings) or 'nothing'}" + "".join(f"\n       {c}: {t}" for c, t in findings))
         failed += not ok
-    missing = [check for check in CHECKS if check not in seen]
+    missing = [check for check in checks if check not in seen]
     if missing:
         print("FAIL no fixture for: " + ", ".join(missing))
         failed += 1
     if "nothing" not in seen:
-        print("FAIL no fixture that must pass (check-docs expects: nothing)")
+        print(f"FAIL no fixture that must pass ({tool} expects: nothing)")
         failed += 1
-    print(f"{len(fixtures)} fixtures, {failed} failures")
+    print(f"{len(paths)} fixtures, {failed} failures")
+    return failed
+
+
+def self_test(folder, sources):
+    fixtures = sorted(p for p in folder.iterdir() if p.suffix in (".html", ".js"))
+    failed = judge_fixtures("check-docs", fixtures, lambda path: check_file(path, sources), CHECKS)
     return 1 if failed else 0
 
 
