@@ -38,6 +38,11 @@ TapRange taps_inside(long long offset, int stride, arma::uword count, arma::uwor
     return last <= first ? TapRange{0, 0} : TapRange{arma::uword(first), arma::uword(last)};
 }
 
+Tap tap_at(const Window2d& g, const OutputSize& o, arma::uword H, arma::uword W, int u, int v) {
+    const long long row = (long long)u * g.dilation_h - g.pad.top, col = (long long)v * g.dilation_w - g.pad.left;
+    return {row, col, taps_inside(row, g.stride_h, o.h, H), taps_inside(col, g.stride_w, o.w, W)};
+}
+
 namespace {
 
 void require_at_least(const char* fn, const char* name, long long value, long long least) {

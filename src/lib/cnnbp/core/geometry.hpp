@@ -72,6 +72,21 @@ struct TapRange {
 /// The TapRange of tap offset `offset` for `count` positions of stride `stride` over an input of length n.
 TapRange taps_inside(long long offset, int stride, arma::uword count, arma::uword n);
 
+/// Tap (u, v) of a window sliding over an H x W input, \ref eq_G0 "(G0)": window (i, j) reads input pixel
+/// (i s_h + row, j s_w + col), with row = u d_h - p_top and col = v d_w - p_left; that pixel is inside the input
+/// exactly for i in `rows` and j in `cols`, and is padding for every other window.
+struct Tap {
+    long long row = 0;  ///< u d_h - p_top
+    long long col = 0;  ///< v d_w - p_left
+    TapRange rows;      ///< the windows i whose tap row is inside the input
+    TapRange cols;      ///< the windows j whose tap column is inside the input
+    /// Whether some window reads this tap inside the input.
+    bool inside() const { return rows.first < rows.last && cols.first < cols.last; }
+};
+
+/// Tap (u, v) of window `g` with `o` windows over an H x W input.
+Tap tap_at(const Window2d& g, const OutputSize& o, arma::uword H, arma::uword W, int u, int v);
+
 /// Validates the window against an H x W input and returns the output size, \ref eq_G1 "(G1)".
 ///
 /// Throws cnnbp::Error, naming `fn` and the offending parameter with its value, when the stride or

@@ -58,16 +58,12 @@ namespace {
 // (they add zero); the loops inside run down the contiguous columns.
 template <class Add>
 void for_each_tap(const Window2d& g, const OutputSize& o, arma::uword H, arma::uword W, Add&& add) {
-    for (int u = 0; u < g.kernel_h; ++u) {
-        const long long row = (long long)u - g.pad.top;
-        const TapRange is = taps_inside(row, g.stride_h, o.h, H);
+    for (int u = 0; u < g.kernel_h; ++u)
         for (int v = 0; v < g.kernel_w; ++v) {
-            const long long col_offset = (long long)v - g.pad.left;
-            const TapRange js = taps_inside(col_offset, g.stride_w, o.w, W);
-            for (arma::uword j = js.first; j < js.last; ++j)
-                add(j, is, arma::uword((long long)(j * g.stride_w) + col_offset), row);
+            const Tap t = tap_at(g, o, H, W, u, v);  // average pooling has no dilation: row = u - p_top
+            for (arma::uword j = t.cols.first; j < t.cols.last; ++j)
+                add(j, t.rows, arma::uword((long long)(j * g.stride_w) + t.col), t.row);
         }
-    }
 }
 
 }  // namespace

@@ -33,18 +33,13 @@ arma::vec bias_gradient(const Tensor4& dout) {
     return db;
 }
 
-namespace {
-
-// Validates the backward's inputs: the forward's shapes, and dout shaped like the output.
-Conv2dShape backward_shape(const char* fn, const Tensor4& dout, const Tensor4& x, const Tensor4& w,
-                           const Conv2dParams& p) {
+Conv2dShape conv2d_backward_shape(const char* fn, const Tensor4& dout, const Tensor4& x, const Tensor4& w,
+                                  const Conv2dParams& p) {
     const Conv2dShape s = conv2d_shape(fn, x.shape(), w.shape(), std::nullopt, p);
     if (!(dout.shape() == s.out_shape))
         fail(fn, ": dout has shape ", dout.shape(), " but the output shape is ", s.out_shape);
     return s;
 }
-
-}  // namespace
 
 // [conv2d_forward]
 Tensor4 conv2d_forward(const Tensor4& x, const Tensor4& w, const std::optional<arma::vec>& b,
@@ -63,17 +58,14 @@ Tensor4 conv2d_forward(const Tensor4& x, const Tensor4& w, const std::optional<a
                 for (int u = 0; u < g.kernel_h; ++u)
                     for (int v = 0; v < g.kernel_w; ++v) {
                         const double weight = w.at(f, cc, u, v);
-                        // padded-input pixel (i s_h + u d_h, j s_w + v d_w) is x pixel (i s_h + dh, j s_w + dw):
-                        const long long dh = (long long)u * g.dilation_h - g.pad.top;
-                        const long long dw = (long long)v * g.dilation_w - g.pad.left;
-                        // the outputs (i, j) for which that pixel is in x; for the others it is a padded zero
-                        const TapRange is = taps_inside(dh, g.stride_h, s.out.h, x.h());
-                        const TapRange js = taps_inside(dw, g.stride_w, s.out.w, x.w());
-                        for (arma::uword j = js.first; j < js.last; ++j) {
-                            const double* x_col = x.plane(n, c0 + cc).colptr(j * g.stride_w + dw);
+                        // padded-input pixel (i s_h + u d_h, j s_w + v d_w) is x pixel (i s_h + t.row, j s_w + t.col),
+                        // inside x for the outputs i in t.rows, j in t.cols; for the others it is a padded zero
+                        const Tap t = tap_at(g, s.out, x.h(), x.w(), u, v);
+                        for (arma::uword j = t.cols.first; j < t.cols.last; ++j) {
+                            const double* x_col = x.plane(n, c0 + cc).colptr(j * g.stride_w + t.col);
                             double* out_col = o.colptr(j);
-                            for (arma::uword i = is.first; i < is.last; ++i)
-                                out_col[i] += weight * x_col[(long long)(i * g.stride_h) + dh];
+                            for (arma::uword i = t.rows.first; i < t.rows.last; ++i)
+                                out_col[i] += weight * x_col[(long long)(i * g.stride_h) + t.row];
                         }
                     }
         }
@@ -84,7 +76,7 @@ Tensor4 conv2d_forward(const Tensor4& x, const Tensor4& w, const std::optional<a
 // [conv2d_backward_scatter]
 Conv2dGrads conv2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const Tensor4& w,
                                     const Conv2dParams& p) {
-    const Conv2dShape s = backward_shape("conv2d_backward_scatter", dout, x, w, p);
+    const Conv2dShape s = conv2d_backward_shape("conv2d_backward_scatter", dout, x, w, p);
     const Window2d& g = s.window;
     Tensor4 dx(x.shape()), dw(w.shape());
     arma::vec db(w.n(), arma::fill::zeros);
@@ -98,23 +90,20 @@ Conv2dGrads conv2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const
                 for (int u = 0; u < g.kernel_h; ++u)
                     for (int v = 0; v < g.kernel_w; ++v) {
                         // every output (i, j) sends dout[n,f,i,j] back to the pixel its tap (u, v) read,
-                        // x pixel (i s_h + dh, j s_w + dw); outputs whose tap read padding send nothing
-                        const long long dh = (long long)u * g.dilation_h - g.pad.top;
-                        const long long dw_ = (long long)v * g.dilation_w - g.pad.left;
-                        const TapRange is = taps_inside(dh, g.stride_h, s.out.h, x.h());
-                        const TapRange js = taps_inside(dw_, g.stride_w, s.out.w, x.w());
-                        if (is.first == is.last) continue;  // every window reads this tap in the padding
+                        // x pixel (i s_h + t.row, j s_w + t.col); outputs whose tap read padding send nothing
+                        const Tap t = tap_at(g, s.out, x.h(), x.w(), u, v);
+                        if (!t.inside()) continue;  // every window reads this tap in the padding
                         const double weight = w.at(f, cc, u, v);
                         double weight_grad = 0.0;
-                        for (arma::uword j = js.first; j < js.last; ++j) {
-                            double* dx_col = dx.plane(n, c0 + cc).colptr(j * g.stride_w + dw_);
-                            const double* x_col = x.plane(n, c0 + cc).colptr(j * g.stride_w + dw_);
+                        for (arma::uword j = t.cols.first; j < t.cols.last; ++j) {
+                            double* dx_col = dx.plane(n, c0 + cc).colptr(j * g.stride_w + t.col);
+                            const double* x_col = x.plane(n, c0 + cc).colptr(j * g.stride_w + t.col);
                             const double* d_col = d.colptr(j);
-                            for (arma::uword i = is.first; i < is.last; ++i)  // term 1, += : windows overlap
-                                dx_col[(long long)(i * g.stride_h) + dh] += weight * d_col[i];
-                            weight_grad += strided_dot(d_col + is.first,  // term 2
-                                                       x_col + (long long)(is.first * g.stride_h) + dh,
-                                                       is.last - is.first, g.stride_h);
+                            for (arma::uword i = t.rows.first; i < t.rows.last; ++i)  // term 1, += : windows overlap
+                                dx_col[(long long)(i * g.stride_h) + t.row] += weight * d_col[i];
+                            weight_grad += strided_dot(d_col + t.rows.first,  // term 2
+                                                       x_col + (long long)(t.rows.first * g.stride_h) + t.row,
+                                                       t.rows.last - t.rows.first, g.stride_h);
                         }
                         dw.at(f, cc, u, v) += weight_grad;
                     }
@@ -126,7 +115,7 @@ Conv2dGrads conv2d_backward_scatter(const Tensor4& dout, const Tensor4& x, const
 // [conv2d_backward_gather]
 Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const Tensor4& w,
                                    const Conv2dParams& p) {
-    const Conv2dShape s = backward_shape("conv2d_backward_gather", dout, x, w, p);
+    const Conv2dShape s = conv2d_backward_shape("conv2d_backward_gather", dout, x, w, p);
     const Window2d& g = s.window;
     Tensor4 dx(x.shape()), dw(w.shape());
     // The pixel's view, (C6): pixel row h is tap u of output row i = window_at(h + p_top - u d_h) when that is >= 0;
@@ -166,18 +155,15 @@ Conv2dGrads conv2d_backward_gather(const Tensor4& dout, const Tensor4& x, const 
             const arma::uword c = (f / s.f_group) * s.c_group + cc;
             for (int u = 0; u < g.kernel_h; ++u)
                 for (int v = 0; v < g.kernel_w; ++v) {
-                    const long long dh = (long long)u * g.dilation_h - g.pad.top;
-                    const long long dw_ = (long long)v * g.dilation_w - g.pad.left;
-                    const TapRange is = taps_inside(dh, g.stride_h, s.out.h, x.h());
-                    TapRange js = taps_inside(dw_, g.stride_w, s.out.w, x.w());
+                    const Tap t = tap_at(g, s.out, x.h(), x.w(), u, v);  // x pixel (i s_h + t.row, j s_w + t.col)
                     double sum = 0.0;
-                    if (is.first == is.last) js = TapRange{};  // tap u always reads the padding: dw stays 0
-                    for (arma::uword n = 0; n < x.n(); ++n)
-                        for (arma::uword j = js.first; j < js.last; ++j)  // along output column j of dout
-                            sum += strided_dot(dout.plane(n, f).colptr(j) + is.first,
-                                               x.plane(n, c).colptr(j * g.stride_w + dw_) +
-                                                   ((long long)(is.first * g.stride_h) + dh),
-                                               is.last - is.first, g.stride_h);
+                    if (t.inside())  // else every window reads this tap in the padding: dw stays 0
+                        for (arma::uword n = 0; n < x.n(); ++n)
+                            for (arma::uword j = t.cols.first; j < t.cols.last; ++j)  // along output column j of dout
+                                sum += strided_dot(dout.plane(n, f).colptr(j) + t.rows.first,
+                                                   x.plane(n, c).colptr(j * g.stride_w + t.col) +
+                                                       ((long long)(t.rows.first * g.stride_h) + t.row),
+                                                   t.rows.last - t.rows.first, g.stride_h);
                     dw.at(f, cc, u, v) = sum;
                 }
         }
@@ -200,7 +186,7 @@ arma::mat dilate(const arma::mat& m, int s_h, int s_w) {
 // [conv2d_backward_closed]
 Conv2dGrads conv2d_backward_closed(const Tensor4& dout, const Tensor4& x, const Tensor4& w,
                                    const Conv2dParams& p) {
-    const Conv2dShape s = backward_shape("conv2d_backward_closed", dout, x, w, p);
+    const Conv2dShape s = conv2d_backward_shape("conv2d_backward_closed", dout, x, w, p);
     const Window2d& g = s.window;
     const arma::uword Hp = x.h() + g.pad.top + g.pad.bottom, Wp = x.w() + g.pad.left + g.pad.right;
     const Tensor4 xp = pad2d_forward(x, g.pad);  // the padded input of (S4), (P1)

@@ -43,6 +43,11 @@ struct Conv2dShape {
 Conv2dShape conv2d_shape(const char* fn, const Shape4& x, const Shape4& w, const std::optional<arma::vec>& b,
                          const Conv2dParams& p);
 
+/// Validates a backward's inputs: the forward's shapes, as conv2d_shape(), and dout shaped like the output
+/// (N, F, H', W'). Returns the geometry; throws cnnbp::Error naming `fn` and the shapes.
+Conv2dShape conv2d_backward_shape(const char* fn, const Tensor4& dout, const Tensor4& x, const Tensor4& w,
+                                  const Conv2dParams& p);
+
 /// The gradient a per-channel bias gets, \ref eq_C5 "(C5)": db[f] = sum over n, i, j of dout[n,f,i,j], the sum over
 /// the batch and every position (never averaged). dout is (N, F, H', W'); db is (F).
 arma::vec bias_gradient(const Tensor4& dout);

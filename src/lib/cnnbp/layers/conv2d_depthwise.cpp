@@ -12,26 +12,17 @@ namespace cnnbp {
 
 namespace {
 
-// One tap (u, v) of one filter over one plane: output column j, rows [is.first, is.last), reads input column
-// j s_w + col_offset, rows i s_h + row_offset. The loops below run over exactly these, so they never test for padding.
-struct Tap {
-    TapRange is, js;
-    long long row_offset, col_offset;
-};
-
+// Calls body(k, tap) for every tap (u, v) of the window (v outer, u inner; k = v K_h + u, its place in w's storage)
+// that some window reads inside the input; the loops in body run over exactly tap.rows and tap.cols, so they never test
+// for padding, and a tap that reads only padding adds nothing.
 template <class Body>
 void for_each_tap(const Conv2dShape& s, arma::uword H, arma::uword W, Body&& body) {
     const Window2d& g = s.window;
-    for (int v = 0; v < g.kernel_w; ++v) {
-        const long long col_offset = (long long)v * g.dilation_w - g.pad.left;
-        const TapRange js = taps_inside(col_offset, g.stride_w, s.out.w, W);
+    for (int v = 0; v < g.kernel_w; ++v)
         for (int u = 0; u < g.kernel_h; ++u) {
-            const long long row_offset = (long long)u * g.dilation_h - g.pad.top;
-            const TapRange is = taps_inside(row_offset, g.stride_h, s.out.h, H);
-            if (is.first < is.last && js.first < js.last)  // a tap that reads only padding adds nothing
-                body(v * g.kernel_h + u, Tap{is, js, row_offset, col_offset});
+            const Tap t = tap_at(g, s.out, H, W, u, v);
+            if (t.inside()) body(v * g.kernel_h + u, t);
         }
-    }
 }
 
 void require_depthwise(const char* fn, const Conv2dShape& s) {
@@ -57,10 +48,10 @@ Tensor4 conv2d_forward_depthwise(const Tensor4& x, const Tensor4& w, const std::
         // (C1): out[n,f,i,j] = b[f] + sum_{u,v} w[f,0,u,v] x_p[n, c, i s_h + u d_h, j s_w + v d_w]
         for_each_tap(s, H, W, [&](arma::uword k, const Tap& t) {
             const double wt = w.memptr()[f * taps + k];
-            for (arma::uword j = t.js.first; j < t.js.last; ++j) {
-                const double* col = in + ((long long)(j * s_w) + t.col_offset) * (long long)H;  // x column
+            for (arma::uword j = t.cols.first; j < t.cols.last; ++j) {
+                const double* col = in + ((long long)(j * s_w) + t.col) * (long long)H;  // x column
                 double* oj = o + j * Ho;
-                for (arma::uword i = t.is.first; i < t.is.last; ++i) oj[i] += wt * col[(long long)(i * s_h) + t.row_offset];
+                for (arma::uword i = t.rows.first; i < t.rows.last; ++i) oj[i] += wt * col[(long long)(i * s_h) + t.row];
             }
         });
     }
@@ -71,10 +62,8 @@ Tensor4 conv2d_forward_depthwise(const Tensor4& x, const Tensor4& w, const std::
 // [conv2d_backward_depthwise]
 Conv2dGrads conv2d_backward_depthwise(const Tensor4& dout, const Tensor4& x, const Tensor4& w,
                                       const Conv2dParams& p) {
-    const Conv2dShape s = conv2d_shape("conv2d_backward_depthwise", x.shape(), w.shape(), std::nullopt, p);
+    const Conv2dShape s = conv2d_backward_shape("conv2d_backward_depthwise", dout, x, w, p);
     require_depthwise("conv2d_backward_depthwise", s);
-    if (!(dout.shape() == s.out_shape))
-        fail("conv2d_backward_depthwise: dout has shape ", dout.shape(), " but the output shape is ", s.out_shape);
     const arma::uword C = x.c(), F = w.n(), H = x.h(), W = x.w(), Ho = s.out.h, taps = w.h() * w.w();
     const int s_h = p.stride_h, s_w = p.stride_w;
     Tensor4 dx(x.shape()), dw(w.shape());
@@ -88,11 +77,11 @@ Conv2dGrads conv2d_backward_depthwise(const Tensor4& dout, const Tensor4& x, con
             const double* d_o = dout.plane(n, f).memptr();
             for_each_tap(s, H, W, [&](arma::uword k, const Tap& t) {
                 const double wt = w.memptr()[f * taps + k];
-                for (arma::uword j = t.js.first; j < t.js.last; ++j) {
-                    double* col = d_in + ((long long)(j * s_w) + t.col_offset) * (long long)H;
+                for (arma::uword j = t.cols.first; j < t.cols.last; ++j) {
+                    double* col = d_in + ((long long)(j * s_w) + t.col) * (long long)H;
                     const double* dj = d_o + j * Ho;
-                    for (arma::uword i = t.is.first; i < t.is.last; ++i)
-                        col[(long long)(i * s_h) + t.row_offset] += wt * dj[i];  // += : windows overlap
+                    for (arma::uword i = t.rows.first; i < t.rows.last; ++i)
+                        col[(long long)(i * s_h) + t.row] += wt * dj[i];  // += : windows overlap
                 }
             });
         }
@@ -106,11 +95,11 @@ Conv2dGrads conv2d_backward_depthwise(const Tensor4& dout, const Tensor4& x, con
             const double* d_o = dout.plane(n, f).memptr();
             for_each_tap(s, H, W, [&](arma::uword k, const Tap& t) {
                 double sum = 0.0;
-                for (arma::uword j = t.js.first; j < t.js.last; ++j)
-                    sum += strided_dot(d_o + j * Ho + t.is.first,
-                                       in + ((long long)(j * s_w) + t.col_offset) * (long long)H +
-                                           ((long long)(t.is.first * s_h) + t.row_offset),
-                                       t.is.last - t.is.first, s_h);
+                for (arma::uword j = t.cols.first; j < t.cols.last; ++j)
+                    sum += strided_dot(d_o + j * Ho + t.rows.first,
+                                       in + ((long long)(j * s_w) + t.col) * (long long)H +
+                                           ((long long)(t.rows.first * s_h) + t.row),
+                                       t.rows.last - t.rows.first, s_h);
                 dw.memptr()[f * taps + k] += sum;
             });
         }

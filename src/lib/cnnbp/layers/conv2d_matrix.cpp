@@ -24,29 +24,25 @@ struct Unfolding {
     arma::uword positions() const { return s.out.h * s.out.w; }
     arma::uword taps() const { return s.c_group * s.window.kernel_h * s.window.kernel_w; }
 
-    // Calls run(col, plane, j, rows, row_offset) for every output column j of every tap (c', u, v): `col` is column
-    // (c' K_w + v) K_h + u of the workspace `cols`, `plane` the first element of input channel c0 + c' in `x`; for
-    // output column j, rows [rows.first, rows.last) of the column's block j read input element
-    // (i s_h + row_offset, j s_w + v d_w - p_left). run() is called with rows empty where column j lies in the padding.
+    // Calls run(block, in, rows, row) for every output column j of every tap (c', u, v) of input channel c0 + c':
+    // `block` is block j (H' entries) of column (c' K_w + v) K_h + u of the workspace `cols`, `in` the input column
+    // that tap reads for windows in column j (x points at channel c0), and entry i of the block belongs to input
+    // element in[i s_h + row] for i in `rows`. Where column j reads the padding, `rows` is empty and `in` null.
     template <class Run>
     void for_each_run(double* cols, double* x, Run&& run) const {
         const Window2d& g = s.window;
         for (arma::uword cc = 0; cc < s.c_group; ++cc)
-            for (int v = 0; v < g.kernel_w; ++v) {
-                const long long col_offset = (long long)v * g.dilation_w - g.pad.left;
-                const TapRange js = taps_inside(col_offset, g.stride_w, s.out.w, W);
+            for (int v = 0; v < g.kernel_w; ++v)
                 for (int u = 0; u < g.kernel_h; ++u) {
-                    const long long row_offset = (long long)u * g.dilation_h - g.pad.top;
-                    const TapRange is = taps_inside(row_offset, g.stride_h, s.out.h, H);
+                    const Tap t = tap_at(g, s.out, H, W, u, v);
                     double* col = cols + ((cc * g.kernel_w + v) * g.kernel_h + u) * positions();
                     double* plane = x + cc * H * W;
                     for (arma::uword j = 0; j < s.out.w; ++j) {
-                        const bool inside = j >= js.first && j < js.last;
-                        double* in = inside ? plane + (j * g.stride_w + col_offset) * H : nullptr;
-                        run(col + j * s.out.h, in, inside ? is : TapRange{}, row_offset);
+                        const bool inside = j >= t.cols.first && j < t.cols.last;
+                        double* in = inside ? plane + ((long long)(j * g.stride_w) + t.col) * (long long)H : nullptr;
+                        run(col + j * s.out.h, in, inside ? t.rows : TapRange{}, t.row);
                     }
                 }
-            }
     }
 
     // (M5), im2col for sample n: x points at channel c0 of sample n; cols holds P x K_g doubles.
@@ -116,9 +112,7 @@ Tensor4 conv2d_forward_matrix(const Tensor4& x, const Tensor4& w, const std::opt
 // [conv2d_backward_matrix]
 Conv2dGrads conv2d_backward_matrix(const Tensor4& dout, const Tensor4& x, const Tensor4& w,
                                    const Conv2dParams& p) {
-    const Conv2dShape s = conv2d_shape("conv2d_backward_matrix", x.shape(), w.shape(), std::nullopt, p);
-    if (!(dout.shape() == s.out_shape))
-        fail("conv2d_backward_matrix: dout has shape ", dout.shape(), " but the output shape is ", s.out_shape);
+    const Conv2dShape s = conv2d_backward_shape("conv2d_backward_matrix", dout, x, w, p);
     const Unfolding unfolding{s, x.h(), x.w()};
     const arma::uword P = unfolding.positions(), K = unfolding.taps(), G = arma::uword(p.groups);
     const arma::uword N = x.n(), C = x.c(), F = w.n(), plane = x.h() * x.w();

@@ -90,16 +90,14 @@ void plane_winners(const arma::mat& x, const Window2d& g, const OutputSize& o, a
     for (arma::uword j = 0; j < o.w; ++j) {
         std::fill(best, best + o.h, -std::numeric_limits<double>::infinity());  // a padded cell never wins
         std::fill(win, win + o.h, -1.0);                                        // no winner yet
-        for (int u = 0; u < g.kernel_h; ++u) {
-            const long long row = (long long)u * g.dilation_h - g.pad.top;
-            const TapRange is = taps_inside(row, g.stride_h, o.h, x.n_rows);
+        for (int u = 0; u < g.kernel_h; ++u)
             for (int v = 0; v < g.kernel_w; ++v) {
-                const long long col = (long long)(j * g.stride_w) + v * g.dilation_w - g.pad.left;
-                if (col < 0 || col >= (long long)x.n_cols) continue;
-                compare_tap(x.colptr(col), g.stride_h, row, double(col * (long long)x.n_rows), is.first, is.last, best,
-                            win);
+                const Tap t = tap_at(g, o, x.n_rows, x.n_cols, u, v);
+                if (j < t.cols.first || j >= t.cols.last) continue;  // column j's windows read this tap in the padding
+                const long long col = (long long)(j * g.stride_w) + t.col;
+                compare_tap(x.colptr(col), g.stride_h, t.row, double(col * (long long)x.n_rows), t.rows.first,
+                            t.rows.last, best, win);
             }
-        }
         for (arma::uword i = 0; i < o.h; ++i) winners[j * o.h + i] = arma::uword(win[i]);
     }
 }
