@@ -175,8 +175,7 @@ bool Implementation::ask(const std::string& line, std::string& answer, std::stri
         if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) drain_errors();
         if (sending && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
             const ssize_t n = write(to_child_, message.data() + sent, message.size() - sent);
-            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-                return give_up("the implementation stopped reading its input (it exited, crashed or closed it)");
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return ended(true, problem);
             if (n > 0) sent += std::size_t(n);
         }
         if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -186,28 +185,36 @@ bool Implementation::ask(const std::string& line, std::string& answer, std::stri
             buffer_.append(chunk, std::size_t(n));
             continue;
         }
-        // its output is closed: it exited, crashed, or closed its output and lives on (then it is killed)
-        int status = 0;
-        pid_t done = 0;
-        for (int i = 0; i < 20 && (done = waitpid(pid_, &status, WNOHANG)) == 0; ++i) usleep(10000);
-        const std::string how = done == pid_ ? describe_status(status) + " without answering" : "closed its output without exiting";
-        const bool not_run = done == pid_ && WIFEXITED(status) && (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126);
-        drain_errors();
-        const std::string said = errors_tail();
-        if (done == pid_) {  // reaped already: kill what is left of its group, then forget it
-            kill(-pid_, SIGKILL);
-            forget_group(pid_);
-            close(to_child_), close(from_child_);
-            if (errors_ >= 0) close(errors_), errors_ = -1;
-            pid_ = -1;
-        }
-        stop();
-        if (not_run && !ever_answered_)
-            fail("the implementation `", command_, "` could not be run: the shell ", how,
-                 WEXITSTATUS(status) == 127 ? " (command not found)" : " (not executable)", said);
-        problem = "the implementation " + how + said;
-        return false;
+        return ended(false, problem);
     }
+}
+
+bool Implementation::ended(bool input_closed, std::string& problem) {
+    // Its input or its output is closed: it exited, crashed, or closed one of them and lives on (then it is killed).
+    // Which of these it was is told by its exit status; a process that has just died may take a moment to be
+    // reaped on a loaded machine, so it is given up to a second before it is called alive.
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 100 && (done = waitpid(pid_, &status, WNOHANG)) == 0; ++i) usleep(10000);
+    const std::string how = done == pid_ ? describe_status(status) + " without answering"
+                            : input_closed ? "stopped reading its input without exiting"
+                                           : "closed its output without exiting";
+    const bool not_run = done == pid_ && WIFEXITED(status) && (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == 126);
+    drain_errors();
+    const std::string said = errors_tail();
+    if (done == pid_) {  // reaped already: kill what is left of its group, then forget it
+        kill(-pid_, SIGKILL);
+        forget_group(pid_);
+        close(to_child_), close(from_child_);
+        if (errors_ >= 0) close(errors_), errors_ = -1;
+        pid_ = -1;
+    }
+    stop();
+    if (not_run && !ever_answered_)
+        fail("the implementation `", command_, "` could not be run: the shell ", how,
+             WEXITSTATUS(status) == 127 ? " (command not found)" : " (not executable)", said);
+    problem = "the implementation " + how + said;
+    return false;
 }
 
 }  // namespace cnnbp::cli

@@ -36,6 +36,9 @@ public:
 private:
     void start();
     void stop();
+    // Ends a conversation whose input (`input_closed`) or output was closed: says how the process ended, in
+    // `problem`, stops what is left of it and returns false; throws when the shell could not run the command.
+    bool ended(bool input_closed, std::string& problem);
     std::string command_;
     double timeout_, startup_;
     pid_t pid_ = -1;  // also the process group's id
