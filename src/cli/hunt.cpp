@@ -160,7 +160,7 @@ int run_hunt(const HuntOptions& o) {
                      it->second.second, ", the range hunt draws ", name, " from for ", o.op);
         }
     }
-    const Precision p = precision(o.dtype);
+    const Precision p = precision(o.dtype, o.bound);
     const Requirement required = parse_requirement(o.require);
     Rng seeds(o.seed);
     auto impls = start_implementations(o.impl, o.jobs, o.timeout, o.startup_timeout);

@@ -11,7 +11,7 @@ namespace cnnbp::cli {
 
 /// What the user asked of hunt.
 struct HuntOptions {
-    std::string op, impl, dtype = "float64", save = "hunt-failure.json", require = "all";
+    std::string op, impl, dtype = "float64", save = "hunt-failure.json", require = "all", bound = "tight";
     int cases = 1000;
     unsigned long long seed = 1;
     bool ties = false, coverage = false, as_json = false;

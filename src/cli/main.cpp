@@ -74,9 +74,12 @@ int main(int argc, char** argv) {
         sub->add_option("-o,--output-dir", artifact_dir, "write DIR/NAME.svg (figure) or DIR/NAME.md (worked)");
     }
 
-    std::string case_path, result_path, out_path, dtype = "float64", ties = "any";
+    std::string case_path, result_path, out_path, dtype = "float64", ties = "any", bound = "tight";
     bool as_json = false, all = false, canonical = false;
     const auto dtypes = CLI::IsMember({"float64", "float32"});
+    const auto bounds = CLI::IsMember({"tight", "certain"});
+    const char* bound_help = "the bound a sum of products is judged by: tight (what rounding explains when its errors "
+                             "behave randomly, (E9)) or certain (the worst case of every order, (E3))";
     auto* eval = app.add_subcommand("eval", "Compute a case: read CASE.json (- for standard input) and write it back with "
                                             "`expected` filled in, every other field kept.");
     eval->add_option("case", case_path, "the case file (cnnbp-case/1)")->required();
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
     check->add_option("case", case_path, "the case file")->required();
     check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz")->required();
     check->add_option("--dtype", dtype, "the precision the implementation computed in")->check(dtypes)->capture_default_str();
+    check->add_option("--bound", bound, bound_help)->check(bounds)->capture_default_str();
     check->add_flag("--json", as_json, "print the report as JSON on standard output, an error too (with its exit status)");
     check->add_option("--ties", ties, "max-pool ties: any (any split among the tied maxima) or first (PyTorch's rule)")
         ->check(CLI::IsMember({"any", "first"}))->capture_default_str();
@@ -113,6 +117,7 @@ int main(int argc, char** argv) {
     suite->add_option("dir", suite_options.dir, "the folder of case files")->capture_default_str();
     suite->add_option("--impl", suite_options.impl, "the implementation: a shell command")->required();
     suite->add_option("--dtype", suite_options.dtype, "the precision it computes in")->check(dtypes)->capture_default_str();
+    suite->add_option("--bound", suite_options.bound, bound_help)->check(bounds)->capture_default_str();
     suite->add_option("--timeout", suite_options.timeout, "seconds to wait for one answer")->capture_default_str();
     suite->add_option("--startup-timeout", suite_options.startup_timeout, "seconds more for the first answer after a start")
         ->capture_default_str();
@@ -139,6 +144,7 @@ int main(int argc, char** argv) {
     hunt->add_option("--cases", hunt_options.cases, "how many random cases")->capture_default_str()->check(CLI::NonNegativeNumber);
     hunt->add_option("--seed", hunt_options.seed, "the seed: the same seed draws the same cases")->capture_default_str();
     hunt->add_option("--dtype", hunt_options.dtype, "the precision the implementation computes in")->check(dtypes)->capture_default_str();
+    hunt->add_option("--bound", hunt_options.bound, bound_help)->check(bounds)->capture_default_str();
     hunt->add_option("--param", hunt_params, "pin or bound a drawn parameter: NAME=VALUE or NAME=LO..HI (repeatable)");
     hunt->add_option("--save", hunt_options.save, "where to save the shrunk failing case")->capture_default_str();
     hunt->add_option("--timeout", hunt_options.timeout, "seconds to wait for one answer")->capture_default_str();
@@ -178,7 +184,7 @@ int main(int argc, char** argv) {
         if (*demo) return cnnbp::cli::run_demo(std::cout);
         if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
         if (*eval) return cnnbp::cli::run_eval(case_path, out_path, canonical);
-        if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties);
+        if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties, bound);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all, as_json);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);
         if (*suite) return cnnbp::cli::run_suite(suite_options);

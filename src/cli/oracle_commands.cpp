@@ -46,10 +46,32 @@ int run_eval(const std::string& case_path, const std::string& out_path, bool can
     return 0;
 }
 
+namespace {
+
+// The worst element's error in units of its bound, and what that means: within what rounding explains, beyond the
+// tight bound (E9) only, or beyond the certain bound (E3) too.
+std::string error_in_units(const TensorVerdict& t) {
+    std::ostringstream os;
+    os << std::setprecision(3);
+    const char* which = t.tight ? "tight bound (E9)" : "bound (E3)";
+    if (t.pass) {
+        os << "error " << t.ratio << " x its " << which;
+    } else if (t.beyond_certain > 0) {
+        os << "error " << t.ratio << " x its " << which << "; " << t.beyond_certain
+           << " element(s) beyond the certain bound (E3) too: wrong in every rounding model";
+    } else {
+        os << "error " << t.ratio << " x its " << which << ", within the certain bound " << t.certain
+           << ": more than rounding explains unless the summation order or the data defeat the model (--bound certain)";
+    }
+    return os.str();
+}
+
+}  // namespace
+
 int run_check(const std::string& case_path, const std::string& result_path, const std::string& dtype, bool as_json,
-              const std::string& ties) {
+              const std::string& ties, const std::string& bound) {
     if (ties != "any" && ties != "first") fail("--ties must be any or first, got ", ties);
-    const Precision p = precision(dtype);
+    const Precision p = precision(dtype, bound);
     const json doc = read_json_file(case_path, false);
     const Evaluation e = evaluate_case(doc, display_name(case_path));
     const json result = read_json_file(result_path, true);
@@ -72,7 +94,8 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
            << t.difference << (t.difference <= t.bound ? " <= " : " > ") << "bound " << t.bound << std::setprecision(17)
            << " (" << t.elements << " elements";
         if (t.unbounded) os << ", " << t.unbounded << " not judged: no finite bound";
-        os << ")\n";
+        os << ")\n" << std::setprecision(3) << "        " << error_in_units(t) << '\n' << std::setprecision(17);
+        if (!t.model_refused.empty()) os << "        note: " << t.model_refused << '\n';
         if (t.mostly_zero)
             os << "        warning: most expected elements of " << t.key
                << " are 0; this case cannot tell a right implementation from many wrong ones\n";
@@ -87,12 +110,15 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
     }
     auto number = [](double x) { return std::isfinite(x) ? json(x) : json(std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity")); };
     json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", p.u}, {"exact", e.exact},
-                   {"ties", ties}, {"pass", v.pass()}, {"fail", v.fail()}, {"not_provided", v.not_provided},
+                   {"ties", ties}, {"bound", bound}, {"pass", v.pass()}, {"fail", v.fail()}, {"not_provided", v.not_provided},
                    {"not_judged", v.not_judged}, {"tensors", json::array()}};
     for (const TensorVerdict& t : v.tensors)
         report["tensors"].push_back({{"key", t.key}, {"pass", t.pass}, {"worst_index", t.worst_index},
                                      {"value", number(t.value)}, {"expected", t.expected},
                                      {"difference", number(t.difference)}, {"bound", t.bound},
+                                     {"bound_kind", t.tight ? "tight" : "certain"}, {"certain_bound", t.certain},
+                                     {"error_in_bounds", number(t.ratio)}, {"beyond_certain", t.beyond_certain},
+                                     {"data_model_refused", t.model_refused},
                                      {"elements", t.elements}, {"judged", t.judged}, {"unbounded", t.unbounded},
                                      {"mostly_zero", t.mostly_zero}});
     report["exit_status"] = status;

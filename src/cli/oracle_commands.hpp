@@ -9,10 +9,10 @@ namespace cnnbp::cli {
 /// full, as suite and hunt send it). Returns the exit status.
 int run_eval(const std::string& case_path, const std::string& out_path, bool canonical);
 
-/// cnnbp check CASE RESULT [--dtype] [--json] [--ties]: 0 pass, 1 mismatch, 4 not everything judged. With `json`,
+/// cnnbp check CASE RESULT [--dtype] [--json] [--ties] [--bound]: 0 pass, 1 mismatch, 4 not everything judged. With `json`,
 /// the report is a JSON object whose "report" holds the text report. Returns the exit status.
 int run_check(const std::string& case_path, const std::string& result_path, const std::string& dtype, bool json,
-              const std::string& ties);
+              const std::string& ties, const std::string& bound);
 
 /// What an exit status means, for --json reports: "pass", "fail", "invalid input or usage", ...
 const char* exit_meaning(int status);

@@ -68,7 +68,10 @@ Outcome judge_case(Implementation& impl, const json& doc, const Evaluation& e, c
             if (!t.pass) {
                 std::ostringstream os;
                 os << std::setprecision(10) << t.key << " " << t.worst_index << ": " << t.value << " expected "
-                   << t.expected << " (|difference| " << std::setprecision(3) << t.difference << " > bound " << t.bound << ")";
+                   << t.expected << " (|difference| " << std::setprecision(3) << t.difference << " > bound " << t.bound
+                   << (t.tight ? (t.beyond_certain ? ", tight; beyond the certain bound too" : ", tight; within the certain bound")
+                               : "")
+                   << ")";
                 return {Outcome::failed, os.str()};
             }
         if (const std::vector<std::string> left_out = missing(v, r); !left_out.empty()) {
@@ -152,7 +155,7 @@ std::string junit_xml(const std::vector<std::filesystem::path>& files, const std
 }  // namespace
 
 int run_suite(const SuiteOptions& o) {
-    const Precision p = precision(o.dtype);
+    const Precision p = precision(o.dtype, o.bound);
     const Requirement required = parse_requirement(o.require);
     std::vector<std::filesystem::path> files;
     if (std::filesystem::is_regular_file(o.dir)) {

@@ -37,7 +37,7 @@ Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, cons
 
 /// What the user asked of suite.
 struct SuiteOptions {
-    std::string dir = "golden", impl, dtype = "float64", require = "all";
+    std::string dir = "golden", impl, dtype = "float64", require = "all", bound = "tight";
     double timeout = 10.0, startup_timeout = 60.0;
     bool exitfirst = false;              ///< -x: stop at the first failed case
     int jobs = 1;                        ///< implementations working side by side

@@ -3,6 +3,7 @@
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/core/limits.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace cnnbp::ops {
@@ -54,6 +55,23 @@ Tensor4 abs(const Tensor4& t) {
 std::optional<arma::vec> abs(const std::optional<arma::vec>& b) {
     if (!b) return std::nullopt;
     return arma::vec(arma::abs(*b));
+}
+
+Tensor4 squared(const Tensor4& t) {
+    Tensor4 a = t;
+    a.data() = arma::square(t.data());
+    return a;
+}
+
+std::optional<arma::vec> squared(const std::optional<arma::vec>& b) {
+    if (!b) return std::nullopt;
+    return arma::vec(arma::square(*b));
+}
+
+double max_abs(const Array& a) {
+    double m = 0;
+    for (double v : a.data) m = std::max(m, std::abs(v));
+    return m;
 }
 
 double* elems(Value& v) { return std::visit([](auto& t) { return t.memptr(); }, v); }

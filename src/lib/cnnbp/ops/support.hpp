@@ -6,6 +6,7 @@
 
 #include "cnnbp/core/geometry.hpp"
 #include "cnnbp/ops/op.hpp"
+#include "cnnbp/oracle/tight_bound.hpp"
 
 #include <armadillo>
 #include <cstdint>
@@ -43,6 +44,12 @@ double scalar_dout(const OpCase& c);
 Tensor4 abs(const Tensor4& t);
 /// |b| for an optional bias.
 std::optional<arma::vec> abs(const std::optional<arma::vec>& b);
+/// t^2, elementwise: the same map on squares gives the sums of squared terms of \ref eq_E9 "(E9)".
+Tensor4 squared(const Tensor4& t);
+/// b^2 for an optional bias.
+std::optional<arma::vec> squared(const std::optional<arma::vec>& b);
+/// max |a_k| (0 for nothing).
+double max_abs(const Array& a);
 
 /// The elements of a value that flows in a network (both kinds hold them contiguously).
 double* elems(Value& v);

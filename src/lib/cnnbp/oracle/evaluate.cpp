@@ -3,6 +3,7 @@
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/oracle/network.hpp"
+#include "cnnbp/oracle/tight_bound.hpp"
 #include "cnnbp/ops/op.hpp"
 
 namespace cnnbp {
@@ -11,7 +12,24 @@ using json = nlohmann::ordered_json;
 
 Expected rounded_output(Array value, Array magnitude, double roundings) {
     Array n{value.shape, std::vector<double>(value.data.size(), roundings)};
-    return {std::move(value), std::move(magnitude), std::move(n), {}, {}, {}};
+    Expected e;
+    e.value = std::move(value), e.magnitude = std::move(magnitude), e.roundings = std::move(n);
+    return e;
+}
+
+Expected summed_output(Array value, Array magnitude, Array squares, double roundings, double largest,
+                       std::initializer_list<std::pair<const char*, const Array*>> factors) {
+    Expected e = rounded_output(std::move(value), std::move(magnitude), roundings);
+    if (terms_repeat(factors)) {
+        e.model_refused = "every factor of the terms repeats a few values, so their rounding errors repeat instead of "
+                          "averaging out: judged by the certain bound (E3)";
+        return e;
+    }
+    e.squares = std::move(squares);
+    e.largest = largest;
+    if (const std::string why = data_model_refusal(factors); !why.empty())
+        e.model_refused = why + ": the data model (D) is not assumed, bound (E9) with (E8a)";
+    return e;
 }
 
 Expected exact_output(Array value) {

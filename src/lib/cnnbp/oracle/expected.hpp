@@ -6,8 +6,10 @@
 #include "cnnbp/core/array.hpp"
 
 #include <limits>
+#include <initializer_list>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cnnbp {
@@ -23,10 +25,22 @@ struct Expected {
     std::vector<double> high;  ///< the high ends of the intervals
     /// Whether element k has such an interval (same length as value.data, or empty).
     std::vector<bool> has_interval;
+    /// For a sum of products, S_k = sum t_i^2 of the terms of element k, for the tight bound \ref eq_E9 "(E9)";
+    /// empty for outputs that are not such sums (they are judged by (E3) alone).
+    Array squares;
+    double largest = 0;         ///< b >= |t_i| for every term of every element (with squares)
+    std::string model_refused;  ///< why a model of (E9) is not assumed for these sums, \ref eq_E10 "(E10)", or ""
 };
 
 /// An output whose every element took `roundings` roundings of terms whose magnitudes sum to `magnitude`, \ref eq_E2 "(E2)".
 Expected rounded_output(Array value, Array magnitude, double roundings);
+
+/// An output whose element k is a sum of `roundings` products t_i: with their magnitudes (E2), their squares,
+/// `largest` >= every |t_i|, for the tight bound \ref eq_E9 "(E9)". The terms are products of elements of the named
+/// `factors`, which decide whether the data model (D) is assumed, \ref eq_E10 "(E10)"; when every factor is
+/// constant the rounding model fails too, and the output is judged by (E3) alone.
+Expected summed_output(Array value, Array magnitude, Array squares, double roundings, double largest,
+                       std::initializer_list<std::pair<const char*, const Array*>> factors);
 
 /// An exact output (a copy, a max, a relu): no rounding at all.
 Expected exact_output(Array value);

@@ -3,6 +3,7 @@
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/oracle/evaluate.hpp"
+#include "cnnbp/oracle/tight_bound.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,9 @@ namespace {
 // The factor over the bound of (E3): the bound is already a worst case, so 2 only absorbs the few roundings the model
 // leaves out (the rounding of an input read in, one extra ulp of a library's exp).
 constexpr double safety = 2.0;
+
+// The oracle computes in float64: its own rounding is part of (E9) in every precision.
+const double double_u = std::ldexp(1.0, -53);
 
 // A network's result holds "layer_grads": [{"dw": T, "db": T} or {}, ...]; the judge sees "layer_grads[l].dw" keys.
 json flattened(const Evaluation& e, const json& result, const std::string& file) {
@@ -36,9 +40,11 @@ json flattened(const Evaluation& e, const json& result, const std::string& file)
 
 }  // namespace
 
-Precision precision(const std::string& dtype) {
-    if (dtype == "float64") return {std::ldexp(1.0, -53), std::ldexp(1.0, -1022)};
-    if (dtype == "float32") return {std::ldexp(1.0, -24), std::ldexp(1.0, -126)};
+Precision precision(const std::string& dtype, const std::string& bound) {
+    if (bound != "tight" && bound != "certain") fail("--bound must be tight or certain, got ", bound);
+    const BoundKind kind = bound == "tight" ? BoundKind::tight : BoundKind::certain;
+    if (dtype == "float64") return {std::ldexp(1.0, -53), std::ldexp(1.0, -1022), kind};
+    if (dtype == "float32") return {std::ldexp(1.0, -24), std::ldexp(1.0, -126), kind};
     fail("--dtype must be float64 or float32, got ", dtype);
 }
 
@@ -90,6 +96,8 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
         TensorVerdict t;
         t.key = key;
         t.elements = got.data.size();
+        const bool tight = precision.bound == BoundKind::tight && !x.squares.data.empty() && !e.exact;
+        t.model_refused = x.model_refused;
         if (!verdict.not_judged.empty()) {
             verdict.tensors.push_back(t);
             continue;
@@ -103,8 +111,15 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
             // (E3): the error a correct computation in precision u can make, plus the rounding of the stored result,
             // plus the absolute error of a result that underflows (an exp of a large negative number is 0 in float32)
             const double gamma = n * u / (1 - n * u);
-            const double bound =
+            const double certain =
                 e.exact ? 0.0 : safety * (gamma * x.magnitude.data[k] + u * std::abs(want) + precision.tiny);
+            // (E9): what rounding explains when its errors behave randomly, never more than (E3)
+            double bound = certain;
+            if (tight) {
+                const SumTerms terms{n, want, x.magnitude.data[k], x.squares.data[k], x.largest};
+                const double b = tight_bound(terms, x.model_refused.empty(), u, double_u) + safety * precision.tiny;
+                if (b < bound) bound = b, t.tight = true;
+            }
             if (!std::isfinite(bound) || !std::isfinite(want)) {
                 // The case's magnitudes overflow double: no answer can be bounded here, so none is accepted.
                 ++t.unbounded;
@@ -122,11 +137,13 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
             ++t.judged;
             const bool ok = difference <= bound;
             if (!ok) t.pass = false;
+            if (difference > certain) ++t.beyond_certain;
             const double ratio = bound > 0 ? difference / bound : (difference > 0 ? std::numeric_limits<double>::infinity() : 0.0);
             if (ratio > worst_ratio) {
                 worst_ratio = ratio;
                 t.worst_index = got.index_string(k);
                 t.value = have, t.expected = want, t.difference = std::abs(have - want), t.bound = bound;
+                t.certain = certain, t.ratio = ratio;
             }
         }
         t.mostly_zero = zeros * 10 > t.elements * 9;  // more than 90%: a max-pool dx is 75% zeros by design

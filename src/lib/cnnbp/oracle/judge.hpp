@@ -12,14 +12,22 @@
 
 namespace cnnbp {
 
-/// A floating-point precision as the tolerance model sees it, \ref eq_E1 "(E1)".
+/// Which bound an element is judged by.
+enum class BoundKind {
+    tight,   ///< (E9) for sums of products, when it is smaller than (E3); (E3) elsewhere
+    certain  ///< (E3) alone: the worst case over every order and every rounding
+};
+
+/// A floating-point precision as the tolerance model sees it, \ref eq_E1 "(E1)", and the bound judged by in it.
 struct Precision {
     double u;     ///< the unit roundoff: 2^-53 for float64, 2^-24 for float32
     double tiny;  ///< the smallest normal number, the absolute error a result that underflows can carry
+    BoundKind bound = BoundKind::tight;  ///< --bound: tight (the default) or certain
 };
 
-/// The precision named "float64" or "float32". Throws cnnbp::Error for any other name.
-Precision precision(const std::string& dtype);
+/// The precision named "float64" or "float32", judged by the bound named "tight" or "certain". Throws cnnbp::Error
+/// for any other name.
+Precision precision(const std::string& dtype, const std::string& bound = "tight");
 
 /// Whether a fragile place can flip in this precision, \ref eq_E7 "(E7)": distance <= 2 (u coefficient + tiny).
 bool flips(const Fragile& f, const Precision& precision);
@@ -38,7 +46,12 @@ struct TensorVerdict {
     double value = 0;       ///< the result's worst element
     double expected = 0;    ///< the oracle's value there
     double difference = 0;  ///< |value - expected|
-    double bound = 0;       ///< the bound (E3) there
+    double bound = 0;       ///< the bound the element is judged by there: (E9) or (E3)
+    double certain = 0;     ///< the certain bound (E3) there
+    double ratio = 0;       ///< difference / bound there: the worst element's error in units of its bound
+    bool tight = false;     ///< some element of the tensor is judged by the tight bound (E9)
+    arma::uword beyond_certain = 0;  ///< elements beyond the certain bound (E3): wrong in every model
+    std::string model_refused;       ///< why the data model (D) was not assumed, \ref eq_E10 "(E10)", or ""
     arma::uword judged = 0;     ///< elements judged against a bound (or an interval)
     arma::uword unbounded = 0;  ///< elements not judged because their bound is not finite (the case overflows)
     arma::uword elements = 0;   ///< all elements
@@ -57,9 +70,10 @@ struct Verdict {
 };
 
 /// Judges `result` (an object with some of the evaluation's keys, read from `file`; NaN and infinities allowed and
-/// judged wrong) in the given precision: element k passes when
-/// |result_k - expected_k| <= bound_k, \ref eq_E3 "(E3)", or lies in its interval at a tie or kink. Throws cnnbp::Error
-/// for an unknown key or a tensor of the wrong shape.
+/// judged wrong) in the given precision: element k passes when |result_k - expected_k| <= bound_k, the tight bound
+/// \ref eq_E9 "(E9)" where the element is a sum of products and the certain bound \ref eq_E3 "(E3)" elsewhere (or
+/// (E3) everywhere when precision.bound is BoundKind::certain), or lies in its interval at a tie or kink. Throws cnnbp::Error for an
+/// unknown key or a tensor of the wrong shape.
 Verdict check_result(const Evaluation& e, const nlohmann::ordered_json& result, const std::string& file,
                      const Precision& precision, TiePolicy ties);
 

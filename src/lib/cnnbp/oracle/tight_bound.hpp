@@ -1,0 +1,44 @@
+/// \file
+/// The tight bound of a sum of products, \ref eq_E9 "(E9)": what rounding does to a sum when its rounding errors
+/// behave randomly, bounded with the terms' own sizes and signs (\ref tol_tight "A tight bound, from the data").
+/// The certain bound \ref eq_E3 "(E3)" stays the line beyond which an answer is wrong in every model.
+#pragma once
+
+#include "cnnbp/core/array.hpp"
+
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+namespace cnnbp {
+
+/// L, the exponent of both tails of the model, \ref eq_E10 "(E10)": a correct element falls outside the tight bound
+/// with probability at most 4 e^{-L} (about 5e-14), a case of 10^8 elements with probability at most 5e-6.
+constexpr double tail_exponent = 32;
+
+/// What the tight bound of one element of a sum needs besides its value y: the number of terms n, the sums of
+/// their magnitudes M = sum |t_i| and of their squares S = sum t_i^2, and b, a bound on every |t_i|.
+struct SumTerms {
+    double n;        ///< the number of terms (a bias counts as one)
+    double value;    ///< y = sum t_i
+    double magnitude;///< M = sum |t_i|, \ref eq_E2 "(E2)"
+    double squares;  ///< S = sum t_i^2
+    double largest;  ///< b >= max |t_i|
+};
+
+/// The tight bound (E9) on |computed - y| for a sum computed in unit roundoff `u` in any order that does not depend on
+/// the values, with the oracle's own float64 error (unit roundoff `u_oracle`) added. With `data_model` false, only the
+/// rounding model (R) is assumed, and every partial sum is bounded by max(P, N), the sums of the positive and of the
+/// negative terms, \ref eq_E8 "(E8a)"; with it, also the data model (D), (E8b).
+double tight_bound(const SumTerms& t, bool data_model, double u, double u_oracle);
+
+/// Why the data model (D) cannot be assumed for sums whose terms are products of the named tensors (every element of
+/// a tensor may meet every other in some sum), or "" when it can: a tensor whose values drift along an axis or along
+/// its storage order, \ref eq_E10 "(E10)".
+std::string data_model_refusal(std::initializer_list<std::pair<const char*, const Array*>> factors);
+
+/// Whether every named tensor repeats its values (at most 16 distinct values, or a spread below 1e-3 of its mean):
+/// the terms then repeat, and so do their rounding errors, which breaks the rounding model (R) of \ref eq_E9 "(E9)".
+bool terms_repeat(std::initializer_list<std::pair<const char*, const Array*>> factors);
+
+}  // namespace cnnbp

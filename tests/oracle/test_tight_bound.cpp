@@ -1,0 +1,405 @@
+// The tight bound (E9) at the sizes implementations are tested at: correct float32 answers, summed in different orders,
+// pass; small realistic mistakes, which the certain bound (E3) lets through, fail. And the bound's own false-alarm
+// rate, measured on sums in many orders and trees. Derivation: \ref tol_tight.
+#include "cnnbp/oracle/case_file.hpp"
+#include "cnnbp/oracle/oracle.hpp"
+#include "cnnbp/oracle/tight_bound.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace cnnbp;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// ---- sums in many orders ------------------------------------------------------------------------------------------
+
+using Terms = std::vector<float>;  // the products t_i, already rounded to float32 as a float32 kernel forms them
+
+float recursive(const Terms& t) {
+    float s = 0;
+    for (float v : t) s += v;
+    return s;
+}
+
+float pairwise(const Terms& t, std::size_t lo, std::size_t hi) {
+    if (hi - lo <= 8) {
+        float s = 0;
+        for (std::size_t i = lo; i < hi; ++i) s += t[i];
+        return s;
+    }
+    const std::size_t mid = lo + (hi - lo) / 2;
+    return pairwise(t, lo, mid) + pairwise(t, mid, hi);
+}
+
+float blocked(const Terms& t, std::size_t block) {  // split-K: blocks summed apart, then their sums
+    float total = 0;
+    for (std::size_t b = 0; b < t.size(); b += block) {
+        float s = 0;
+        for (std::size_t i = b; i < std::min(t.size(), b + block); ++i) s += t[i];
+        total += s;
+    }
+    return total;
+}
+
+float lanes(const Terms& t, std::size_t k) {  // k accumulators, as SIMD lanes are
+    std::vector<float> acc(k, 0.0f);
+    for (std::size_t i = 0; i < t.size(); ++i) acc[i % k] += t[i];
+    return recursive(acc);
+}
+
+float fused(const std::vector<float>& a, const std::vector<float>& b) {  // FMA: the products are not rounded
+    float s = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) s = std::fma(a[i], b[i], s);
+    return s;
+}
+
+// The sum's statistics, as the oracle computes them (in double, from the factors).
+SumTerms stats(const std::vector<float>& a, const std::vector<float>& b) {
+    SumTerms s{double(a.size()), 0, 0, 0, 0};
+    double ma = 0, mb = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const double t = double(a[i]) * double(b[i]);
+        s.value += t, s.magnitude += std::abs(t), s.squares += t * t;
+        ma = std::max(ma, std::abs(double(a[i]))), mb = std::max(mb, std::abs(double(b[i])));
+    }
+    s.largest = ma * mb;
+    return s;
+}
+
+// A deliberately wrong bound, kept to show that the measurement below can see a bound that is too tight: it forgets
+// that partial sums wander, and bounds every node of k terms by k |mu| alone.
+double bound_without_the_walk(const SumTerms& t, double u) {
+    const double n = t.n, mu = std::abs(t.value) / n;
+    const double q = mu * mu * (n * (n + 1) * (2 * n + 1) / 6 - 1);
+    return std::sqrt(2 * tail_exponent) * u * std::sqrt(q + t.squares) + 2 * u * std::abs(t.value);
+}
+
+struct Tally {
+    long sums = 0, over_tight = 0, over_wrong = 0;
+    double worst = 0;  // the largest error / bound seen
+};
+
+// Sums a . b in nine orders and trees, each at float32, and counts the errors beyond (E9) and beyond the wrong bound.
+void judge_orders(const std::vector<float>& a, const std::vector<float>& b, bool data_model, std::mt19937_64& rng, Tally& tally) {
+    const double u = std::ldexp(1.0, -24);
+    const SumTerms s = stats(a, b);
+    const double bound = tight_bound(s, data_model, u, std::ldexp(1.0, -53));
+    Terms t(a.size());
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = a[i] * b[i];
+    Terms reversed(t.rbegin(), t.rend()), shuffled = t;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    const float results[] = {recursive(t), recursive(reversed), recursive(shuffled), pairwise(t, 0, t.size()),
+                             blocked(t, 64), blocked(t, 1000), lanes(t, 8), lanes(shuffled, 16), fused(a, b)};
+    for (float r : results) {
+        const double error = std::abs(double(r) - s.value);
+        ++tally.sums;
+        if (error > bound) ++tally.over_tight;
+        if (error > bound_without_the_walk(s, u)) ++tally.over_wrong;
+        tally.worst = std::max(tally.worst, error / bound);
+    }
+}
+
+// ---- a realistic conv2d in float32, three ways --------------------------------------------------------------------
+
+// N = 8 images of 8 channels, 56 x 56, 8 filters 3 x 3, padding 1: dw and db sum 8 x 56 x 56 = 25,088 terms.
+constexpr int N = 8, C = 8, H = 56, W = 56, F = 8, K = 3;
+
+struct Conv {
+    std::vector<float> x, w, b, dout;  // row-major, as the case file holds them
+};
+
+struct Answer {
+    std::vector<float> out, dx, dw, db;
+};
+
+std::size_t xi(int n, int c, int h, int w) { return ((std::size_t(n) * C + c) * H + h) * W + w; }
+std::size_t oi(int n, int f, int h, int w) { return ((std::size_t(n) * F + f) * H + h) * W + w; }
+std::size_t wi(int f, int c, int u, int v) { return ((std::size_t(f) * C + c) * K + u) * K + v; }
+
+// Tap by tap: each output, dx and dw element accumulated in float32, in loop order (dw's 25,088 terms recursively).
+Answer tap_by_tap(const Conv& k) {
+    Answer a{std::vector<float>(std::size_t(N) * F * H * W), std::vector<float>(k.x.size()), std::vector<float>(k.w.size()),
+             std::vector<float>(F)};
+    for (int n = 0; n < N; ++n)
+        for (int f = 0; f < F; ++f)
+            for (int i = 0; i < H; ++i)
+                for (int j = 0; j < W; ++j) {
+                    float s = k.b[f];
+                    for (int c = 0; c < C; ++c)
+                        for (int u = 0; u < K; ++u)
+                            for (int v = 0; v < K; ++v) {
+                                const int h = i + u - 1, w = j + v - 1;
+                                if (h >= 0 && h < H && w >= 0 && w < W) s += k.w[wi(f, c, u, v)] * k.x[xi(n, c, h, w)];
+                            }
+                    a.out[oi(n, f, i, j)] = s;
+                }
+    for (int n = 0; n < N; ++n)
+        for (int c = 0; c < C; ++c)
+            for (int h = 0; h < H; ++h)
+                for (int w = 0; w < W; ++w) {
+                    float s = 0;
+                    for (int f = 0; f < F; ++f)
+                        for (int u = 0; u < K; ++u)
+                            for (int v = 0; v < K; ++v) {
+                                const int i = h - u + 1, j = w - v + 1;
+                                if (i >= 0 && i < H && j >= 0 && j < W) s += k.w[wi(f, c, u, v)] * k.dout[oi(n, f, i, j)];
+                            }
+                    a.dx[xi(n, c, h, w)] = s;
+                }
+    for (int f = 0; f < F; ++f) {
+        float s = 0;
+        for (int n = 0; n < N; ++n)
+            for (int i = 0; i < H; ++i)
+                for (int j = 0; j < W; ++j) s += k.dout[oi(n, f, i, j)];
+        a.db[f] = s;
+        for (int c = 0; c < C; ++c)
+            for (int u = 0; u < K; ++u)
+                for (int v = 0; v < K; ++v) {
+                    float t = 0;
+                    for (int n = 0; n < N; ++n)
+                        for (int i = 0; i < H; ++i)
+                            for (int j = 0; j < W; ++j) {
+                                const int h = i + u - 1, w = j + v - 1;
+                                if (h >= 0 && h < H && w >= 0 && w < W) t += k.dout[oi(n, f, i, j)] * k.x[xi(n, c, h, w)];
+                            }
+                    a.dw[wi(f, c, u, v)] = t;
+                }
+    }
+    return a;
+}
+
+// im2col and float32 matrix products (OpenBLAS's sgemm, blocked and vectorised), one sample at a time.
+Answer im2col_sgemm(const Conv& k) {
+    Answer a{std::vector<float>(std::size_t(N) * F * H * W), std::vector<float>(k.x.size()), std::vector<float>(k.w.size()),
+             std::vector<float>(F, 0.0f)};
+    const int taps = C * K * K, positions = H * W;
+    arma::fmat wm(taps, F);  // column f holds filter f's taps
+    for (int f = 0; f < F; ++f)
+        for (int t = 0; t < taps; ++t) wm(t, f) = k.w[std::size_t(f) * taps + t];
+    arma::fmat dwm(taps, F, arma::fill::zeros);
+    for (int n = 0; n < N; ++n) {
+        arma::fmat cols(positions, taps, arma::fill::zeros);  // row: an output position; column: a tap
+        for (int c = 0; c < C; ++c)
+            for (int u = 0; u < K; ++u)
+                for (int v = 0; v < K; ++v)
+                    for (int i = 0; i < H; ++i)
+                        for (int j = 0; j < W; ++j) {
+                            const int h = i + u - 1, w = j + v - 1;
+                            if (h >= 0 && h < H && w >= 0 && w < W) cols(i * W + j, (c * K + u) * K + v) = k.x[xi(n, c, h, w)];
+                        }
+        const arma::fmat out = cols * wm;  // positions x F
+        arma::fmat d(positions, F);
+        for (int f = 0; f < F; ++f)
+            for (int p = 0; p < positions; ++p) {
+                a.out[oi(n, f, p / W, p % W)] = out(p, f) + k.b[f];
+                d(p, f) = k.dout[oi(n, f, p / W, p % W)];
+            }
+        dwm += cols.t() * d;
+        const arma::fmat dcols = d * wm.t();  // positions x taps, folded back onto x
+        for (int c = 0; c < C; ++c)
+            for (int u = 0; u < K; ++u)
+                for (int v = 0; v < K; ++v)
+                    for (int i = 0; i < H; ++i)
+                        for (int j = 0; j < W; ++j) {
+                            const int h = i + u - 1, w = j + v - 1;
+                            if (h >= 0 && h < H && w >= 0 && w < W) a.dx[xi(n, c, h, w)] += dcols(i * W + j, (c * K + u) * K + v);
+                        }
+        for (int f = 0; f < F; ++f) a.db[f] += arma::accu(d.col(f));
+    }
+    for (int f = 0; f < F; ++f)
+        for (int t = 0; t < taps; ++t) a.dw[std::size_t(f) * taps + t] = dwm(t, f);
+    return a;
+}
+
+Array array(const std::vector<float>& v, std::vector<arma::uword> shape) {
+    return {std::move(shape), std::vector<double>(v.begin(), v.end())};
+}
+
+json case_json(const Conv& k) {
+    return {{"format", "cnnbp-case/1"}, {"op", "conv2d"}, {"params", {{"padding", 1}}},
+            {"inputs", {{"x", array_to_json(array(k.x, {N, C, H, W}))}, {"w", array_to_json(array(k.w, {F, C, K, K}))},
+                        {"b", array_to_json(array(k.b, {F}))}}},
+            {"dout", array_to_json(array(k.dout, {N, F, H, W}))}};
+}
+
+json result_json(const Answer& a) {
+    json r;
+    if (!a.out.empty()) r["out"] = array_to_json(array(a.out, {N, F, H, W}));
+    if (!a.dx.empty()) r["dx"] = array_to_json(array(a.dx, {N, C, H, W}));
+    if (!a.dw.empty()) r["dw"] = array_to_json(array(a.dw, {F, C, K, K}));
+    if (!a.db.empty()) r["db"] = array_to_json(array(a.db, {F}));
+    return r;
+}
+
+// PyTorch's float32 conv2d and autograd, through examples/torch_layers.py.
+Answer pytorch(const Conv& k) {
+    const std::string in = "tight_bound_torch.in.jsonl", out = "tight_bound_torch.out.jsonl";
+    std::ofstream(in) << canonical_case(case_json(k)).dump() << '\n';  // every parameter in full, as suite sends it
+    const std::string cmd = "/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/torch_layers.py --dtype float32 < " + in + " > " + out;
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    std::ifstream answer(out);
+    std::string line;
+    REQUIRE(std::getline(answer, line));
+    const json r = json::parse(line);
+    auto floats = [&](const char* key) {
+        const Array v = array_from_json(r.at(key), key, false);
+        return std::vector<float>(v.data.begin(), v.data.end());
+    };
+    return {floats("out"), floats("dx"), floats("dw"), floats("db")};
+}
+
+// float16's 11 significant bits, round to nearest
+float to_float16(float v) {
+    if (v == 0) return v;
+    int e;
+    std::frexp(v, &e);
+    return float(std::ldexp(std::nearbyint(std::ldexp(double(v), 11 - e)), e - 11));
+}
+
+Conv draw_conv(const std::string& kind, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> normal;
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    auto fill = [&](std::size_t count) {
+        std::vector<float> v(count);
+        for (float& e : v) e = kind == "normal" ? normal(rng) : unit(rng);
+        return v;
+    };
+    return {fill(std::size_t(N) * C * H * W), fill(std::size_t(F) * C * K * K), fill(F), fill(std::size_t(N) * F * H * W)};
+}
+
+std::size_t largest(const std::vector<float>& v) {
+    return std::size_t(std::max_element(v.begin(), v.end(), [](float a, float b) { return std::abs(a) < std::abs(b); }) - v.begin());
+}
+
+}  // namespace
+
+TEST_CASE("tight bounds: no correct sum in nine orders and trees fails (E9), and a bound that forgets the walk does", "[oracle][tight]") {
+    std::mt19937_64 rng(20261202);
+    std::normal_distribution<float> normal;
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    // how a factor is drawn: the kinds of data a kernel is tested with
+    const std::vector<std::pair<std::string, std::function<float()>>> kinds = {
+        {"normal", [&] { return normal(rng); }},
+        {"uniform [0, 1)", [&] { return unit(rng); }},
+        {"uniform [-1, 1)", [&] { return 2 * unit(rng) - 1; }},
+        {"sixteenths", [&] { return std::floor(unit(rng) * 64) / 16 - 2; }},
+        {"mean 3, sd 1", [&] { return 3 + normal(rng); }},
+        {"scales 1e-3 to 1e3", [&] { return normal(rng) * std::pow(10.0f, 6 * unit(rng) - 3); }},
+        {"uniform [1, 1.01)", [&] { return 1 + 0.01f * unit(rng); }},
+        {"64 values k/10", [&] { return std::floor(unit(rng) * 64 + 1) / 10; }},
+    };
+    Tally tally;
+    for (const auto& [name, draw] : kinds)
+        for (const std::size_t n : {std::size_t(9), std::size_t(72), std::size_t(576), std::size_t(4608), std::size_t(25088)}) {
+            const int sums = n >= 4608 ? 40 : 600;
+            for (int s = 0; s < sums; ++s) {
+                std::vector<float> a(n), b(n);
+                for (float& v : a) v = draw();
+                for (float& v : b) v = s % 2 ? 1.0f : normal(rng);  // dout: random, or ones
+                judge_orders(a, b, true, rng, tally);
+            }
+        }
+    INFO(tally.sums << " sums; the largest error was " << tally.worst << " of its bound (E9)");
+    CHECK(tally.sums > 100000);
+    CHECK(tally.over_tight == 0);
+    // the same measurement sees a bound that is too tight
+    CHECK(tally.over_wrong > 0);
+}
+
+TEST_CASE("tight bounds: data refused by (E10) is bounded by (E8a), and repeated terms by (E3)", "[oracle][tight]") {
+    std::mt19937_64 rng(7);
+    // a ramp and a sorted tensor drift (E10): the data model is refused, with the reason
+    Array ramp{{4, 64}, {}}, sorted{{4, 64}, {}}, noise{{4, 64}, {}}, ones{{4, 64}, std::vector<double>(256, 1.0)};
+    std::normal_distribution<double> normal;
+    for (int i = 0; i < 256; ++i) ramp.data.push_back(i / 256.0), noise.data.push_back(normal(rng));
+    sorted.data = noise.data;
+    std::sort(sorted.data.begin(), sorted.data.end());
+    CHECK(data_model_refusal({{"x", &noise}, {"dout", &ones}}).empty());
+    CHECK(data_model_refusal({{"x", &ramp}}).find("x drifts") == 0);
+    CHECK(data_model_refusal({{"x", &sorted}}).find("x drifts") == 0);
+    CHECK(terms_repeat({{"x", &ones}, {"dout", &ones}}));
+    CHECK_FALSE(terms_repeat({{"x", &noise}, {"dout", &ones}}));
+    // sums of ramps in every order stay within (E8a)'s bound
+    Tally tally;
+    for (const std::size_t n : {std::size_t(576), std::size_t(25088)})
+        for (int s = 0; s < 20; ++s) {
+            std::vector<float> a(n), b(n, 1.0f);
+            const double start = normal(rng), step = normal(rng) / double(n);
+            for (std::size_t i = 0; i < n; ++i) a[i] = float(start + step * double(i));
+            judge_orders(a, b, false, rng, tally);
+        }
+    INFO("the largest error was " << tally.worst << " of its bound (E8a)");
+    CHECK(tally.over_tight == 0);
+    // why terms that repeat a few values are judged by (E3): summed one after another, their rounding errors repeat
+    // and pass (E9); terms_repeat() sees them
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    const std::vector<std::pair<std::string, std::function<float()>>> repeating = {
+        {"0.1", [] { return 0.1f; }}, {"0.1 or 0.3", [&] { return unit(rng) < 0.5f ? 0.1f : 0.3f; }},
+        {"0.1 + noise of 1e-6", [&] { return 0.1f + 1e-6f * float(normal(rng)); }}};
+    for (const auto& [name, draw] : repeating) {
+        std::vector<float> a(4608);
+        const std::vector<float> one(4608, 1.0f);
+        for (float& v : a) v = draw();
+        Array x{{4608}, std::vector<double>(a.begin(), a.end())}, dout{{4608}, std::vector<double>(4608, 1.0)};
+        INFO(name);
+        CHECK(terms_repeat({{"x", &x}, {"dout", &dout}}));
+        const SumTerms s = stats(a, one);
+        CHECK(std::abs(double(recursive(a)) - s.value) > tight_bound(s, true, std::ldexp(1.0, -24), std::ldexp(1.0, -53)));
+    }
+}
+
+TEST_CASE("tight bounds: three correct float32 implementations of a realistic conv2d pass, and four small mistakes fail", "[oracle][tight]") {
+    for (const std::string kind : {"normal", "uniform [0, 1)"}) {
+        const Conv k = draw_conv(kind, kind == "normal" ? 1 : 2);
+        const Evaluation e = evaluate_case(case_json(k), "realistic");
+        const Precision float32 = precision("float32"), certain = precision("float32", "certain");
+        const Answer tap = tap_by_tap(k), gemm = im2col_sgemm(k), torch = pytorch(k);
+        for (const auto& [name, answer] : {std::pair<const char*, const Answer*>{"tap by tap", &tap}, {"im2col + sgemm", &gemm},
+                                           {"PyTorch", &torch}}) {
+            const Verdict v = check_result(e, result_json(*answer), name, float32, TiePolicy::any);
+            INFO(kind << " data, " << name);
+            for (const TensorVerdict& t : v.tensors) INFO(t.key << ": " << t.ratio << " of its bound " << t.bound);
+            CHECK(v.pass());
+            for (const TensorVerdict& t : v.tensors) CHECK(t.tight);  // judged by (E9), not (E3)
+        }
+        // one dw element off by 1e-3 of max |dw|
+        Answer off = gemm;
+        off.dw[largest(off.dw)] += 1e-3f * std::abs(off.dw[largest(off.dw)]);
+        // one output row missed in one sample: sample 3's row 10 never reaches dw and db
+        Conv short_row = k;
+        for (int f = 0; f < F; ++f)
+            for (int j = 0; j < W; ++j) short_row.dout[oi(3, f, 10, j)] = 0;
+        Answer missed = im2col_sgemm(short_row);
+        missed.out.clear(), missed.dx.clear();
+        // x rounded to float16 where float32 was due, in the forward and the backward
+        Conv half = k;
+        for (float& v : half.x) v = to_float16(v);
+        const Answer rounded = im2col_sgemm(half);
+        // the largest bias gradient off by 1e-3 of itself
+        Answer bias = gemm;
+        bias.db[largest(bias.db)] *= 1.001f;
+        for (const auto& [name, wrong] : {std::pair<const char*, const Answer*>{"a dw element off by 1e-3 of max |dw|", &off},
+                                          {"one output row missed in one sample", &missed},
+                                          {"x rounded to float16", &rounded},
+                                          {"the largest db off by 1e-3 of itself", &bias}}) {
+            INFO(kind << " data: " << name);
+            const Verdict v = check_result(e, result_json(*wrong), name, float32, TiePolicy::any);
+            CHECK(v.fail());
+            // (E3), the certain bound, lets the two 1e-3 mistakes through
+            if (std::string(name).find("1e-3") != std::string::npos)
+                CHECK_FALSE(check_result(e, result_json(*wrong), name, certain, TiePolicy::any).fail());
+        }
+    }
+}
