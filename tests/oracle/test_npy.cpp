@@ -1,0 +1,226 @@
+// Binary tensors: NumPy's .npy files (src/lib/cnnbp/oracle/npy.hpp). Each element type is written and read back bit
+// for bit, NumPy (Debian's /usr/bin/python3) reads what cnnbp writes and cnnbp reads what np.save writes, and a
+// hostile or careless file is refused with exit 2 and a message naming the file and the numbers.
+#include "support/cli.hpp"
+
+#include "cnnbp/core/error.hpp"
+#include "cnnbp/oracle/npy.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+using namespace cnnbp::testing;
+using cnnbp::Array;
+using cnnbp::NpyType;
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+const double not_a_number = std::numeric_limits<double>::quiet_NaN();
+
+// Equal as stored values: NaN equals NaN, and -0 differs from +0.
+bool same(double a, double b) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+    return a == b && std::signbit(a) == std::signbit(b);
+}
+
+bool same(const Array& a, const Array& b) {
+    if (a.shape != b.shape || a.data.size() != b.data.size()) return false;
+    for (std::size_t k = 0; k < a.data.size(); ++k)
+        if (!same(a.data[k], b.data[k])) return false;
+    return true;
+}
+
+// The array of shape (1, 1, 1, n) holding `values` (rank 4, as images are).
+Array row(std::vector<double> values) { return Array{{1, 1, 1, values.size()}, std::move(values)}; }
+
+// The value of `x` after writing it as `type` and reading it back.
+double through(NpyType type, double x) {
+    cnnbp::write_npy("npy_through.npy", Array{{}, {x}}, type);
+    return cnnbp::read_npy("npy_through.npy", "", true, type == NpyType::bfloat16).data[0];
+}
+
+// Runs a Python script with numpy; its exit status.
+int python(const std::string& name, const std::string& script) {
+    file(name, "import json, sys\nimport numpy as np\n" + script);
+    const Run r = shell("/usr/bin/python3 " + name);
+    INFO(name << ":\n" << r.output);
+    CHECK(r.status == 0);
+    return r.status;
+}
+
+// An NPY file made by hand: the magic string, a version, the header's length, `header` (padded to 64 bytes), `data`.
+std::string handmade(const std::string& name, const std::string& header, const std::string& data, int major = 1) {
+    std::string text = header;
+    const std::size_t prefix = major == 1 ? 10 : 12;
+    while ((prefix + text.size() + 1) % 64 != 0) text += ' ';
+    text += '\n';
+    std::string bytes = std::string("\x93NUMPY", 6) + char(major) + char(0);
+    for (std::size_t i = 0; i < prefix - 8; ++i) bytes += char((text.size() >> (8 * i)) & 0xff);
+    std::ofstream(name, std::ios::binary) << bytes << text << data;
+    return name;
+}
+
+// `n` little-endian doubles counting 0.5, 1.5, ...
+std::string doubles(std::size_t n) {
+    std::string bytes;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double x = double(k) + 0.5;
+        char b[8];
+        std::memcpy(b, &x, 8);
+        bytes.append(b, 8);
+    }
+    return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("npy: every element type reads back the values it holds, bit for bit", "[npy]") {
+    const double f16_min_subnormal = std::ldexp(1.0, -24), f16_max_subnormal = 1023 * std::ldexp(1.0, -24);
+    const double bf16_max = (2 - std::ldexp(1.0, -7)) * std::ldexp(1.0, 127), bf16_min_subnormal = std::ldexp(1.0, -133);
+    const std::vector<std::pair<NpyType, std::vector<double>>> held = {
+        {NpyType::float64, {0.1, -1e300, 5e-324, -0.0, 1.0 / 3, inf, -inf, not_a_number}},
+        {NpyType::float32, {double(0.1f), -3.5, std::ldexp(1.0, -149), double(std::numeric_limits<float>::max()), -0.0, inf, not_a_number}},
+        {NpyType::float16, {1, -2.5, 65504, f16_min_subnormal, f16_max_subnormal, std::ldexp(1.0, -14), -0.0, inf, -inf, not_a_number}},
+        {NpyType::bfloat16, {1, -3.140625, bf16_max, bf16_min_subnormal, std::ldexp(1.0, -126), -0.0, inf, not_a_number}},
+        {NpyType::int64, {-9007199254740992.0, -1, 0, 7, 9007199254740992.0, -std::ldexp(1.0, 63)}},
+        {NpyType::int32, {-2147483648.0, -1, 0, 2147483647.0}}};
+    for (const auto& [type, values] : held) {
+        CAPTURE(int(type));
+        cnnbp::write_npy("npy_types.npy", row(values), type);
+        CHECK(same(cnnbp::read_npy("npy_types.npy", "", true, type == NpyType::bfloat16), row(values)));
+        // 0-d: a scalar
+        cnnbp::write_npy("npy_types.npy", Array{{}, {values[1]}}, type);
+        const Array scalar = cnnbp::read_npy("npy_types.npy", "", true, type == NpyType::bfloat16);
+        CHECK(scalar.shape.empty());
+        CHECK(same(scalar.data.at(0), values[1]));
+    }
+    // a 4-d array with distinct elements keeps its layout: element (n, c, h, w) is at n*60 + c*20 + h*5 + w
+    Array image{{2, 3, 4, 5}, {}};
+    for (int k = 0; k < 120; ++k) image.data.push_back((k - 60) / 16.0);
+    cnnbp::write_npy("npy_image.npy", image, NpyType::float32);
+    CHECK(same(cnnbp::read_npy("npy_image.npy", "", false, false), image));
+}
+
+TEST_CASE("npy: narrower types round once, to the nearest value, ties to even", "[npy]") {
+    const double u16 = std::ldexp(1.0, -10), ubf = std::ldexp(1.0, -7);  // the spacing just above 1
+    CHECK(through(NpyType::float16, 1 + u16 / 2) == 1);                    // a tie goes to the even neighbour
+    CHECK(through(NpyType::float16, 1 + 1.5 * u16) == 1 + 2 * u16);
+    CHECK(through(NpyType::float16, 65519) == 65504);                      // below halfway to 2^16: the largest half
+    CHECK(through(NpyType::float16, 65520) == inf);                        // halfway: the even neighbour is 2^16, out of range
+    CHECK(through(NpyType::float16, std::ldexp(1.0, -25)) == 0);           // half the smallest subnormal: a tie, to 0
+    CHECK(through(NpyType::float16, 3 * std::ldexp(1.0, -26)) == std::ldexp(1.0, -24));
+    CHECK(through(NpyType::float16, 2047 * std::ldexp(1.0, -25)) == std::ldexp(1.0, -14));  // the largest subnormal rounds up into the normals
+    CHECK(through(NpyType::bfloat16, 1 + ubf / 2) == 1);
+    CHECK(through(NpyType::bfloat16, 1 + 1.5 * ubf) == 1 + 2 * ubf);
+    // one rounding from the double: through float32 first, 1 + 2^-8 + 2^-30 would become the tie 1 + 2^-8, then 1
+    CHECK(through(NpyType::bfloat16, 1 + ubf / 2 + std::ldexp(1.0, -30)) == 1 + ubf);
+    CHECK(through(NpyType::float32, 1e300) == inf);
+    CHECK(through(NpyType::float32, 0.1) == double(0.1f));
+    CHECK_THROWS_WITH(cnnbp::write_npy("npy_int.npy", row({1, 2.5}), NpyType::int64),
+                      Catch::Contains("npy_int.npy: element (0,0,0,1) is 2.5, which is not an int64"));
+    CHECK_THROWS_WITH(cnnbp::write_npy("npy_int.npy", row({std::ldexp(1.0, 31)}), NpyType::int32),
+                      Catch::Contains("is 2147483648, which is not an int32"));
+}
+
+TEST_CASE("npy: NumPy rounds to float16 as cnnbp does, reads every file cnnbp writes, and writes files cnnbp reads",
+          "[npy][numpy]") {
+    // cnnbp writes (k - 60) / 7, a value no narrow type holds, as each type; numpy rounds the same doubles itself
+    Array values{{2, 3, 4, 5}, {}};
+    for (int k = 0; k < 120; ++k) values.data.push_back((k - 60) / 7.0);
+    cnnbp::write_npy("npy_cnnbp_f8.npy", values, NpyType::float64);
+    cnnbp::write_npy("npy_cnnbp_f4.npy", values, NpyType::float32);
+    cnnbp::write_npy("npy_cnnbp_f2.npy", values, NpyType::float16);
+    cnnbp::write_npy("npy_cnnbp_bf16.npy", values, NpyType::bfloat16);
+    Array labels{{4}, {3, 0, 2, 1}};
+    cnnbp::write_npy("npy_cnnbp_i8.npy", labels, NpyType::int64);
+    cnnbp::write_npy("npy_cnnbp_i4.npy", labels, NpyType::int32);
+    cnnbp::write_npy("npy_cnnbp_0d.npy", Array{{}, {2.5}}, NpyType::float64);
+    python("npy_reads.py", R"(
+v = (np.arange(120, dtype=np.float64).reshape(2, 3, 4, 5) - 60) / 7
+def same(name, want):
+    got = np.load(name)
+    assert got.dtype == want.dtype and got.shape == want.shape and np.array_equal(got, want), (name, got, want)
+same("npy_cnnbp_f8.npy", v)
+same("npy_cnnbp_f4.npy", v.astype(np.float32))
+same("npy_cnnbp_f2.npy", v.astype(np.float16))
+bf = np.load("npy_cnnbp_bf16.npy")  # bfloat16 as uint16: the upper half of a float32
+f32 = (bf.astype(np.uint32) << 16).view(np.float32)
+assert bf.dtype == np.uint16 and np.all(np.abs(f32 - v) <= np.abs(v) * 2.0**-8), (f32, v)
+same("npy_cnnbp_i8.npy", np.array([3, 0, 2, 1], dtype=np.int64))
+same("npy_cnnbp_i4.npy", np.array([3, 0, 2, 1], dtype=np.int32))
+same("npy_cnnbp_0d.npy", np.array(2.5))
+)");
+    // np.save in every type, and np.lib.format's versions 2.0 and 3.0
+    REQUIRE(python("npy_writes.py", R"(
+v = (np.arange(120, dtype=np.float64).reshape(2, 3, 4, 5) - 60) / 7
+for t in ("f8", "f4", "f2", "i8", "i4"):
+    np.save(f"npy_numpy_{t}.npy", v.astype("<" + t) if t[0] == "f" else np.arange(-3, 3, dtype="<" + t))
+np.save("npy_numpy_bf16.npy", (v.astype(np.float32).view(np.uint32) >> 16).astype("<u2"))
+np.save("npy_numpy_0d.npy", np.float32(-0.75))
+for version in ((2, 0), (3, 0)):
+    with open(f"npy_numpy_v{version[0]}.npy", "wb") as f:
+        np.lib.format.write_array(f, v, version=version)
+)") == 0);
+    auto read = [](const std::string& name, bool bfloat16 = false) { return cnnbp::read_npy(name, "", false, bfloat16); };
+    CHECK(same(read("npy_numpy_f8.npy"), values));
+    CHECK(same(read("npy_numpy_v2.npy"), values));
+    CHECK(same(read("npy_numpy_v3.npy"), values));
+    // numpy's rounding to float32 and float16 is cnnbp's: the files it writes are those cnnbp writes
+    CHECK(same(read("npy_numpy_f4.npy"), read("npy_cnnbp_f4.npy")));
+    CHECK(same(read("npy_numpy_f2.npy"), read("npy_cnnbp_f2.npy")));
+    // numpy truncates to bfloat16 here (>> 16), cnnbp rounds: at most one unit of the last place apart
+    const Array truncated = read("npy_numpy_bf16.npy", true), rounded = read("npy_cnnbp_bf16.npy", true);
+    REQUIRE(truncated.shape == rounded.shape);
+    for (std::size_t k = 0; k < truncated.data.size(); ++k)
+        CHECK(std::abs(truncated.data[k] - rounded.data[k]) <= std::abs(values.data[k]) * std::ldexp(1.0, -7));
+    CHECK(same(read("npy_numpy_i8.npy"), Array{{6}, {-3, -2, -1, 0, 1, 2}}));
+    CHECK(same(read("npy_numpy_i4.npy"), Array{{6}, {-3, -2, -1, 0, 1, 2}}));
+    CHECK(same(read("npy_numpy_0d.npy"), Array{{}, {-0.75}}));
+}
+
+TEST_CASE("npy: a file that is not a tensor cnnbp reads is refused, naming the file and the numbers", "[npy][errors]") {
+    auto refused = [](const std::string& path, const std::string& message, bool bfloat16 = false) {
+        CHECK_THROWS_WITH(cnnbp::read_npy(path, "case.json: inputs.x", false, bfloat16),
+                          Catch::StartsWith("case.json: inputs.x: " + path + ": ") && Catch::Contains(message));
+    };
+    const std::string f8 = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
+    CHECK(same(cnnbp::read_npy(handmade("npy_fine.npy", f8, doubles(6)), "", false, false),
+               Array{{2, 3}, {0.5, 1.5, 2.5, 3.5, 4.5, 5.5}}));
+    refused(handmade("npy_short.npy", f8, doubles(5)),
+            "truncated: 168 bytes, where the header (128 bytes) and 6 elements of '<f8' (48 bytes) make 176");
+    refused(handmade("npy_long.npy", f8, doubles(7)), "longer than its header says");
+    refused(handmade("npy_huge.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }", doubles(1)),
+            "the header's shape (1000000, 1000000) has 1000000000000 elements, more than the limit of 16777216 (--max-elements)");
+    refused(handmade("npy_overflow.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", ""),
+            "has more than 2^64 elements");
+    refused(handmade("npy_fortran.npy", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", doubles(6)),
+            "fortran_order is True; cnnbp reads C order");
+    refused(handmade("npy_big_endian.npy", "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }", doubles(6)),
+            "big-endian elements ('>f8')");
+    refused(handmade("npy_complex.npy", "{'descr': '<c16', 'fortran_order': False, 'shape': (3,), }", doubles(6)),
+            "elements of type '<c16', which cnnbp does not read");
+    refused(handmade("npy_u2.npy", "{'descr': '<u2', 'fortran_order': False, 'shape': (4,), }", doubles(1)),
+            "'<u2' (uint16) is read only as bfloat16");
+    refused("npy_fine.npy", "\"dtype\": \"bfloat16\", which is stored as '<u2', but the file holds '<f8'", true);
+    refused(handmade("npy_empty.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 0), }", ""),
+            "the shape (2, 0) has an empty dimension");
+    refused(handmade("npy_structured.npy", "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", doubles(1)),
+            "a structured array");
+    refused(handmade("npy_garbled.npy", "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (1,), }", doubles(1)),
+            "the header is not the dictionary an NPY file starts with (expected True or False");
+    refused(handmade("npy_v4.npy", f8, doubles(6), 4), "NPY format version 4.0");
+    refused(file("npy_text.npy", "[[1, 2, 3]]"), "not an NPY file");
+    refused("npy_no_such_file.npy", "no such file");
+    std::system("mkdir -p npy_folder.npy");
+    refused("npy_folder.npy", "is a folder, not a file");
+    refused(handmade("npy_nan.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", std::string("\0\0\0\0\0\0\xf8\x7f", 8)),
+            "element () is nan, not a number a case file may hold");
+    // in a result NaN is read: it is a wrong answer, judged as one
+    CHECK(std::isnan(cnnbp::read_npy("npy_nan.npy", "", true, false).data.at(0)));
+}
