@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -223,4 +224,157 @@ TEST_CASE("npy: a file that is not a tensor cnnbp reads is refused, naming the f
             "element () is nan, not a number a case file may hold");
     // in a result NaN is read: it is a wrong answer, judged as one
     CHECK(std::isnan(cnnbp::read_npy("npy_nan.npy", "", true, false).data.at(0)));
+}
+
+// ---- case and result files that name .npy files: {"npy": "x.npy"}, relative to the JSON file's folder
+
+namespace {
+
+// A conv2d case with a stride, padding, a bias and two samples; its inputs are multiples of 1/16, so that float32 and
+// float16 hold them exactly.
+const std::string conv_case = R"({"format": "cnnbp-case/1", "op": "conv2d",
+  "params": {"stride": [2, 1], "padding": {"top": 1, "bottom": 0, "left": 0, "right": 1}},
+  "inputs": {"x": [[[[1, 2, 0, 1], [0, 1, 3, 1], [2, 1, 1, 0], [1, 0, 2, 3]], [[0.5, -1, 2, 0], [1, 1, -2, 0.25], [0, 3, 1, 1], [2, 0, -1, 1]]],
+                   [[[-1, 0, 2, 1], [0.75, 1, 0, 1], [2, -2, 1, 0], [1, 1, 1, 3]], [[0, 0, 1, 0], [1, -0.5, 2, 1], [0, 1, 0, 1], [1, 2, 3, 4]]]],
+             "w": [[[[0.5, -1], [1, 0.25]], [[0, 1], [-0.5, 2]]], [[[1, 0], [0, -1]], [[0.125, 0.5], [1, 1]]], [[[2, 1], [-1, 0]], [[0, 0.75], [0.5, -0.25]]]],
+             "b": [-0.5, 1, 0.25]},
+  "dout": [[[[1, -1, 0.5, 2], [0.5, 2, -1, 1]], [[0, 1, 1, -0.5], [2, 1, 0.25, 0]], [[1, 1, -2, 0], [0.5, 0, 1, 1]]],
+           [[[-1, 0, 2, 1], [1, 1, 0.5, 0]], [[0.25, -1, 0, 1], [0, 2, 1, 1]], [[1, 0, 1, -1], [2, 1, 0, 0.5]]]]})";
+
+// The lines of a report after its first (which names the files).
+std::string after_first_line(const std::string& text) { return text.substr(text.find('\n') + 1); }
+
+}  // namespace
+
+TEST_CASE("npy: a case whose x, w and dout are .npy files is judged as the same case in JSON", "[npy][cli]") {
+    file("npy_conv.json", conv_case);
+    REQUIRE(run("eval npy_conv.json -o npy_conv_expected.json").status == 0);
+    // x in float32, w in float64 and dout in float16 in a folder of their own, b left in the JSON; and a result whose
+    // dw is a little off, so that the report shows a failure and its bound
+    REQUIRE(python("npy_conv.py", R"(
+import os
+case = json.load(open("npy_conv.json"))
+os.makedirs("npy_conv", exist_ok=True)
+np.save("npy_conv/x.npy", np.array(case["inputs"]["x"], dtype=np.float32))
+np.save("npy_conv/w.npy", np.array(case["inputs"]["w"]))
+np.save("npy_conv/dout.npy", np.array(case["dout"], dtype=np.float16))
+case["inputs"]["x"], case["inputs"]["w"], case["dout"] = {"npy": "x.npy"}, {"npy": "w.npy"}, {"npy": "dout.npy"}
+json.dump(case, open("npy_conv/case.json", "w"))
+result = json.load(open("npy_conv_expected.json"))["expected"]
+result["dw"][0][0][0][0] += 1e-6
+json.dump(result, open("npy_conv_result.json", "w"))
+)") == 0);
+    for (const char* dtype : {"float64", "float32"}) {
+        const Run json = run("check npy_conv.json npy_conv_result.json --dtype " + std::string(dtype));
+        const Run npy = run("check npy_conv/case.json npy_conv_result.json --dtype " + std::string(dtype));
+        INFO(json.output << "\n" << npy.output);
+        CHECK(npy.status == json.status);
+        CHECK(after_first_line(npy.output) == after_first_line(json.output));
+        CHECK(says(npy, std::string(dtype) == "float64" ? "dw   FAIL" : "dw   pass"));  // 1e-6 is within float32's bound
+    }
+    const Run gradcheck = run("gradcheck npy_conv/case.json");
+    INFO(gradcheck.output);
+    CHECK(gradcheck.status == 0);
+    CHECK(after_first_line(gradcheck.output) == after_first_line(run("gradcheck npy_conv.json").output));
+    // standard input has no folder: its references are taken from the current one
+    CHECK(says(run("eval - < npy_conv/case.json"), "inputs.x: x.npy: no such file"));
+    CHECK(shell("cd npy_conv && " + program() + " eval - < case.json").status == 0);
+}
+
+TEST_CASE("npy: check judges a result whose dw is a .npy file, and a NaN in it as wrong", "[npy][cli]") {
+    file("npy_conv.json", conv_case);
+    REQUIRE(run("eval npy_conv.json -o npy_conv_expected.json").status == 0);
+    REQUIRE(python("npy_result.py", R"(
+import os
+expected = json.load(open("npy_conv_expected.json"))["expected"]
+os.makedirs("npy_result", exist_ok=True)
+dw = np.array(expected["dw"], dtype=np.float32)
+np.save("npy_result/dw.npy", dw)
+json.dump({"out": expected["out"], "dw": {"npy": "dw.npy"}}, open("npy_result/result.json", "w"))
+dw[1, 0, 0, 1] = np.nan
+np.save("npy_result/dw_nan.npy", dw)
+json.dump({"dw": {"npy": "dw_nan.npy"}}, open("npy_result/result_nan.json", "w"))
+)") == 0);
+    const Run pass = run("check npy_conv.json npy_result/result.json --dtype float32");
+    INFO(pass.output);
+    CHECK(pass.status == 0);
+    CHECK(says(pass, "dw   pass"));
+    const Run nan = run("check npy_conv.json npy_result/result_nan.json");
+    INFO(nan.output);
+    CHECK(nan.status == 1);
+    CHECK(says(nan, "dw   FAIL  worst element (1,0,0,1): nan"));
+}
+
+TEST_CASE("npy: suite runs a folder whose case names .npy files, sending the tensors inline", "[npy][cli][suite]") {
+    std::system("rm -rf npy_suite && mkdir -p npy_suite");
+    file("npy_conv.json", conv_case);
+    REQUIRE(python("npy_suite.py", R"(
+case = json.load(open("npy_conv.json"))
+np.save("npy_suite/x.npy", np.array(case["inputs"]["x"], dtype=np.float32))
+case["inputs"]["x"] = {"npy": "x.npy"}
+json.dump(case, open("npy_suite/conv.json", "w"))
+)") == 0);
+    const Run r = run("suite npy_suite --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py'");
+    INFO(r.output);
+    CHECK(r.status == 0);
+    CHECK(says(r, "1 passed, 0 failed"));
+}
+
+TEST_CASE("npy: bfloat16 is read from '<u2' when the reference says so", "[npy][cli]") {
+    REQUIRE(python("npy_bf16.py", R"(
+x = np.array([[1.5, -2.0, 0.25, -0.0078125]], dtype=np.float32)
+np.save("npy_bf16.npy", (x.view(np.uint32) >> 16).astype("<u2"))
+)") == 0);
+    file("npy_bf16.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": {"npy": "npy_bf16.npy", "dtype": "bfloat16"}}, "dout": [[1, 1, 1, 1]]})");
+    const Run r = run("eval npy_bf16.json");
+    INFO(r.output);
+    CHECK(r.status == 0);
+    CHECK(says(r, "[1.5,0.0,0.25,0.0]"));  // relu of the float32 values, which bfloat16 holds exactly
+    file("npy_u2.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": {"npy": "npy_bf16.npy"}}, "dout": [[1, 1, 1, 1]]})");
+    CHECK(says(run("eval npy_u2.json"), "npy_u2.json: inputs.x: npy_bf16.npy: '<u2' (uint16) is read only as bfloat16"));
+}
+
+TEST_CASE("npy: eval and check refuse a hostile or careless .npy with exit 2, naming the file and the numbers",
+          "[npy][cli][hostile]") {
+    auto relu_with = [](const std::string& reference) {
+        return file("npy_hostile.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": )" + reference +
+                                            R"(}, "dout": [[1, 1, 1]]})");
+    };
+    auto refused = [](const Run& r, const std::string& message) {
+        INFO(r.output);
+        CHECK(r.status == 2);
+        CHECK(says(r, message));
+    };
+    const std::string f8 = "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 3), }";
+    handmade("npy_h_huge.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }", doubles(2));
+    const auto start = std::chrono::steady_clock::now();
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_huge.npy"})")),
+            "cnnbp: npy_hostile.json: inputs.x: npy_h_huge.npy: the header's shape (1000000, 1000000) has 1000000000000 "
+            "elements, more than the limit of 16777216 (--max-elements)");
+    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 5);
+    handmade("npy_h_short.npy", f8, doubles(2));
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_short.npy"})")), "npy_h_short.npy: truncated: ");
+    handmade("npy_h_fortran.npy", "{'descr': '<f8', 'fortran_order': True, 'shape': (1, 3), }", doubles(3));
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_fortran.npy"})")), "npy_h_fortran.npy: fortran_order is True");
+    handmade("npy_h_big.npy", "{'descr': '>f8', 'fortran_order': False, 'shape': (1, 3), }", doubles(3));
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_big.npy"})")), "npy_h_big.npy: big-endian elements ('>f8')");
+    handmade("npy_h_c8.npy", "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 3), }", doubles(3));
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_c8.npy"})")), "npy_h_c8.npy: elements of type '<c8'");
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_missing.npy"})")), "inputs.x: npy_h_missing.npy: no such file");
+    std::system("mkdir -p npy_h_folder");
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_folder"})")), "inputs.x: npy_h_folder: is a folder, not a file");
+    handmade("npy_h_fine.npy", f8, doubles(3));
+    CHECK(run("eval " + relu_with(R"({"npy": "npy_h_fine.npy"})")).status == 0);
+    refused(run("eval --max-file-bytes 150 " + relu_with(R"({"npy": "npy_h_fine.npy"})")),
+            "npy_h_fine.npy: 152 bytes, more than the 150 a case or result file may have (--max-file-bytes)");
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_fine.npy", "dtype": "float16"})")), "inputs.x.dtype must be \"bfloat16\"");
+    refused(run("eval " + relu_with(R"({"npy": "npy_h_fine.npy", "order": "C"})")), "\"order\" is not a key of a tensor reference");
+    refused(run("eval " + relu_with(R"({"npy": 5})")), "inputs.x.npy must be the path of a .npy file, got 5");
+    refused(run("eval " + relu_with(R"({"file": "x.npy"})")), "inputs.x: an object where a tensor is due");
+    // a result's .npy: the same rules, except that NaN is a wrong answer rather than invalid input
+    relu_with("[[1, -2, 3]]");
+    refused(run("check npy_hostile.json " + file("npy_h_result.json", R"({"out": {"npy": "npy_h_short.npy"}})")),
+            "npy_h_result.json: out: npy_h_short.npy: truncated");
+    refused(run("check npy_hostile.json --json " + file("npy_h_result.json", R"({"out": {"npy": "npy_h_big.npy"}})")),
+            "\"exit_status\": 2");
 }
