@@ -244,6 +244,13 @@ const std::string conv_case = R"({"format": "cnnbp-case/1", "op": "conv2d",
 // The lines of a report after its first (which names the files).
 std::string after_first_line(const std::string& text) { return text.substr(text.find('\n') + 1); }
 
+// What eval printed from "expected" on.
+std::string expected_part(const Run& r) {
+    INFO(r.output);
+    CHECK(r.status == 0);
+    return r.output.substr(std::min(r.output.size(), r.output.find("\"expected\"")));
+}
+
 }  // namespace
 
 TEST_CASE("npy: a case whose x, w and dout are .npy files is judged as the same case in JSON", "[npy][cli]") {
@@ -377,4 +384,83 @@ TEST_CASE("npy: eval and check refuse a hostile or careless .npy with exit 2, na
             "npy_h_result.json: out: npy_h_short.npy: truncated");
     refused(run("check npy_hostile.json --json " + file("npy_h_result.json", R"({"out": {"npy": "npy_h_big.npy"}})")),
             "\"exit_status\": 2");
+}
+
+// ---- writing: eval --npy and hunt --save --npy
+
+TEST_CASE("npy: eval --npy writes every tensor beside OUT.json in float64, and np.load reads the JSON output's values",
+          "[npy][cli]") {
+    file("npy_conv.json", conv_case);
+    std::system("rm -rf npy_out && mkdir -p npy_out");
+    const std::string network = CNNBP_SOURCE_DIR "/golden/network_relu_maxpool_cross_entropy.json";
+    for (const std::string& args : std::vector<std::string>{"eval npy_conv.json -o npy_out/conv.json --npy", "eval npy_conv.json -o npy_out/conv_plain.json",
+                                    "eval " + network + " -o npy_out/net.json --npy", "eval " + network + " -o npy_out/net_plain.json"}) {
+        const Run r = run(args);
+        INFO(args << "\n" << r.output);
+        CHECK(r.status == 0);
+    }
+    REQUIRE(python("npy_eval.py", R"(
+import os
+def tensors(doc, path=""):
+    """(key path, value) of every tensor under inputs, dout and expected, as eval --npy names its files."""
+    if isinstance(doc, dict) and "npy" not in doc:
+        for k, v in doc.items():
+            if path or k in ("inputs", "dout", "expected"):
+                yield from tensors(v, f"{path}.{k}" if path else k)
+    elif isinstance(doc, list) and doc and all(isinstance(v, dict) for v in doc):
+        for i, v in enumerate(doc):
+            yield from tensors(v, f"{path}.{i}")
+    else:
+        yield path, doc
+for name, count in (("conv", 8), ("net", 12)):
+    npy = json.load(open(f"npy_out/{name}.json"))
+    plain = dict(tensors(json.load(open(f"npy_out/{name}_plain.json"))))
+    found = dict(tensors(npy))
+    assert sorted(found) == sorted(plain) and len(found) == count, (sorted(found), sorted(plain))
+    for key, ref in found.items():
+        assert ref == {"npy": f"{name}.{key}.npy"}, (key, ref)
+        a = np.load(os.path.join("npy_out", ref["npy"]))
+        want = np.asarray(plain[key], dtype=np.int64 if key == "inputs.labels" else np.float64)
+        assert a.dtype == want.dtype and a.shape == want.shape and np.array_equal(a, want), (key, a, want)
+)") == 0);
+    // the written case computes to the same expected values
+    CHECK(expected_part(run("eval npy_out/conv.json")) == expected_part(run("eval npy_conv.json")));
+    CHECK(run("eval npy_conv.json --npy").status == 2);
+    CHECK(says(run("eval npy_conv.json -o - --npy"), "eval --npy needs -o OUT.json"));
+}
+
+TEST_CASE("npy: eval without --npy keeps a case's .npy files, named from where OUT.json is", "[npy][cli]") {
+    file("npy_conv.json", conv_case);
+    std::system("rm -rf npy_keep && mkdir -p npy_keep/cases npy_keep/out");
+    REQUIRE(python("npy_keep.py", R"(
+case = json.load(open("npy_conv.json"))
+np.save("npy_keep/cases/x.npy", np.array(case["inputs"]["x"]))
+case["inputs"]["x"] = {"npy": "x.npy"}
+json.dump(case, open("npy_keep/cases/case.json", "w"))
+)") == 0);
+    REQUIRE(run("eval npy_keep/cases/case.json -o npy_keep/out/case.json").status == 0);
+    CHECK(says(shell("cat npy_keep/out/case.json"), R"("x": {"npy": "../cases/x.npy"})"));
+    const Run from_elsewhere = shell("cd npy_keep/out && " + program() + " eval case.json");
+    INFO(from_elsewhere.output);
+    CHECK(from_elsewhere.status == 0);
+    CHECK(expected_part(from_elsewhere) == expected_part(run("eval npy_conv.json")));
+}
+
+TEST_CASE("npy: hunt --save --npy saves the failing case's tensors beside it", "[npy][cli][hunt]") {
+    std::system("rm -rf npy_hunt && mkdir -p npy_hunt");
+    const Run r = run("hunt --op conv2d --cases 300 --save npy_hunt/failure.json --npy --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR
+                      "/tests/bug_zoo_layers.py padding_not_cropped'");
+    INFO(r.output);
+    REQUIRE(r.status == 1);
+    CHECK(says(r, "\"x\": ["));  // the printed case holds its numbers, the saved one names its files
+    CHECK(says(shell("cat npy_hunt/failure.json"), R"("x": {"npy": "failure.inputs.x.npy"})"));
+    CHECK(python("npy_hunt.py", R"(
+doc = json.load(open("npy_hunt/failure.json"))
+for key in ("x", "w"):
+    assert np.load("npy_hunt/" + doc["inputs"][key]["npy"]).ndim == 4
+assert np.load("npy_hunt/" + doc["expected"]["dx"]["npy"]).dtype == np.float64
+)") == 0);
+    // the saved case reproduces the failure
+    CHECK(run("suite npy_hunt/failure.json --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR "/tests/bug_zoo_layers.py padding_not_cropped'").status == 1);
+    CHECK(says(run("hunt --op relu --impl cat --save - --npy"), "hunt --npy needs --save FILE.json"));
 }
