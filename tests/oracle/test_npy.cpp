@@ -327,6 +327,29 @@ json.dump(case, open("npy_suite/conv.json", "w"))
     CHECK(says(r, "1 passed, 0 failed"));
 }
 
+TEST_CASE("npy: an implementation's answer may name a .npy file, from the folder it shares with cnnbp", "[npy][cli][suite]") {
+    std::system("rm -rf npy_answer && mkdir -p npy_answer");
+    file("npy_answer/relu.json", R"({"format": "cnnbp-case/1", "op": "relu", "inputs": {"x": [[1.5, -2, 0.25]]}, "dout": [[1, 2, 3]]})");
+    // relu in numpy, dx written to a file; with an argument, dx is off by one in its first element
+    file("npy_answer.py", R"(import json, sys
+import numpy as np
+for line in sys.stdin:
+    case = json.loads(line)
+    x, dout = np.array(case["inputs"]["x"]), np.array(case["dout"])
+    dx = np.where(x > 0, dout, 0.0)
+    dx[0, 0] += len(sys.argv) - 1
+    np.save("npy_answer_dx.npy", dx)
+    print(json.dumps({"out": np.maximum(x, 0).tolist(), "dx": {"npy": "npy_answer_dx.npy"}}), flush=True)
+)");
+    const Run right = run("suite npy_answer --impl '/usr/bin/python3 npy_answer.py'");
+    INFO(right.output);
+    CHECK(right.status == 0);
+    const Run wrong = run("suite npy_answer --impl '/usr/bin/python3 npy_answer.py wrong'");
+    INFO(wrong.output);
+    CHECK(wrong.status == 1);
+    CHECK(says(wrong, "dx (0,0): 2 expected 1"));
+}
+
 TEST_CASE("npy: bfloat16 is read from '<u2' when the reference says so", "[npy][cli]") {
     REQUIRE(python("npy_bf16.py", R"(
 x = np.array([[1.5, -2.0, 0.25, -0.0078125]], dtype=np.float32)
