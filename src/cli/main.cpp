@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
                  "tolerances derived from the arithmetic. Exit 0: every provided output passes; 1: a mismatch; "
                  "2: invalid input.");
     check->add_option("case", case_path, "the case file")->required();
-    check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz")->required();
+    check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz; "
+                                              "each nested lists or {\"npy\": FILE}")->required();
     check->add_option("--dtype", dtype, "the precision the implementation computed in")->check(dtypes)->capture_default_str();
     check->add_flag("--json", as_json, "print the report as JSON on standard output, an error too (with its exit status)");
     check->add_option("--ties", ties, "max-pool ties: any (any split among the tied maxima) or first (PyTorch's rule)")
