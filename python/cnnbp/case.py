@@ -17,7 +17,13 @@ LOSSES = ("mse", "softmax_cross_entropy")  # their dout is the scalar dL/dloss, 
 
 
 def _arrays(value, dtype=np.float64):
-    """JSON tensors as numpy arrays: a dict of them, a list of such dicts (layer_params, layer_grads), or one."""
+    """JSON tensors as numpy arrays: a dict of them, a list of such dicts (layer_params, layer_grads), or one. A
+    binary tensor, {"npy": PATH}, is loaded from PATH as the program wrote it (from the current folder)."""
+    if isinstance(value, dict) and "npy" in value:
+        array = np.load(value["npy"])
+        if value.get("dtype") == "bfloat16":  # stored as uint16, the upper half of a float32
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        return array.astype(dtype)
     if isinstance(value, dict):
         return {k: _arrays(v, np.int64 if k == "labels" else dtype) for k, v in value.items()}
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):

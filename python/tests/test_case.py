@@ -34,6 +34,17 @@ def test_load_case_writes_short_forms_in_full(write_case):
                                                               "dw": (2, 1, 2, 2), "db": (2,)}
 
 
+def test_load_case_reads_tensors_stored_as_npy_files_beside_the_case(write_case, tmp_path):
+    np.save(tmp_path / "x.npy", np.array(X, dtype=np.float32))
+    np.save(tmp_path / "w.npy", (np.array(W, dtype=np.float32).view(np.uint32) >> 16).astype("<u2"))  # bfloat16
+    path = write_case("npy", {"format": "cnnbp-case/1", "op": "conv2d", "inputs": {"x": {"npy": "x.npy"},
+                              "w": {"npy": "w.npy", "dtype": "bfloat16"}}, "dout": np.ones((1, 2, 3, 4)).tolist()})
+    case = cnnbp.load_case(path)
+    assert case.inputs["x"].dtype == np.float64 and np.array_equal(case.inputs["x"], np.array(X))
+    assert np.array_equal(case.inputs["w"], np.array(W))  # every value of W is a bfloat16
+    assert case.expected["out"].shape == (1, 2, 3, 4)
+
+
 def test_load_case_gives_pooling_its_defaults_and_padding_its_missing_sides(write_case):
     path = write_case("pool", {"format": "cnnbp-case/1", "op": "maxpool2d",
                                "params": {"kernel": 2, "padding": {"top": 1}},

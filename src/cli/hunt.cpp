@@ -93,6 +93,12 @@ int print_json(const json& report) {
     return report.at("exit_status").get<int>();
 }
 
+// Saves a case where --save says: one JSON file, or with --npy a JSON file naming a .npy file per tensor.
+void save_case(const HuntOptions& o, json doc) {
+    if (o.npy) write_npy_tensors(doc, o.save);
+    write_text_file(o.save, format_json(doc));
+}
+
 }  // namespace
 
 void set_hunt_shard(HuntOptions& o, const std::string& text) {
@@ -139,6 +145,8 @@ int run_hunt(const HuntOptions& o) {
     const auto it = std::find_if(table.begin(), table.end(), [&](const Op& op) { return op.name == o.op && generates(op); });
     if (it == table.end()) fail("--op ", o.op, " is not an op hunt generates (", op_names(generates), ")");
     const Op& op = *it;
+    if (o.npy && (o.save.empty() || o.save == "-"))
+        fail("hunt --npy needs --save FILE.json: the .npy files are written beside it and named after it");
     {  // every pin must name a quantity the op draws, within the range it draws it from
         std::map<std::string, std::pair<int, int>> ranges;
         for (std::uint64_t seed = 0; seed < 256; ++seed)
@@ -266,7 +274,7 @@ int run_hunt(const HuntOptions& o) {
             impl.restart();
             const Outcome again = judge_case(impl, doc, e, p, required);
             if (again.kind != Outcome::failed) {
-                write_text_file(o.save, format_json(doc));
+                save_case(o, doc);
                 if (o.as_json)
                     return print_json(json{{"op", o.op}, {"seed", o.seed}, {"outcome", "flaky"}, {"case_number", i},
                                            {"detail", outcome.detail}, {"saved", o.save}, {"exit_status", 1}});
@@ -281,7 +289,7 @@ int run_hunt(const HuntOptions& o) {
         }
         json saved = smallest_doc;
         saved["expected"] = expected_json(smallest_e);
-        write_text_file(o.save, format_json(saved));
+        save_case(o, saved);
         const std::string reproduce = reproduce_command(o.save, o.impl, o.dtype, o.require);
         if (o.as_json)
             return print_json(json{{"op", o.op}, {"seed", o.seed}, {"outcome", "wrong answer"}, {"case_number", i},

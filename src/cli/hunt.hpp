@@ -15,6 +15,7 @@ struct HuntOptions {
     int cases = 1000;
     unsigned long long seed = 1;
     bool ties = false, coverage = false, as_json = false;
+    bool npy = false;  ///< --npy: save the case's tensors as .npy files beside --save
     double timeout = 10.0, startup_timeout = 60.0;
     int jobs = 1;                            ///< implementations working side by side
     std::uint64_t shard = 0, shards = 1;     ///< --shard K/N: only the cases i (from 0) with i % N == K

@@ -75,23 +75,28 @@ int main(int argc, char** argv) {
     }
 
     std::string case_path, result_path, out_path, dtype = "float64", ties = "any", bound = "tight";
-    bool as_json = false, all = false, canonical = false;
+    bool as_json = false, all = false, canonical = false, npy = false;
     const auto dtypes = CLI::IsMember({"float64", "float32"});
     const auto bounds = CLI::IsMember({"tight", "certain"});
     const char* bound_help = "the bound a sum of products is judged by: tight (what rounding explains when its errors "
                              "behave randomly, (E9)) or certain (the worst case of every order, (E3))";
     auto* eval = app.add_subcommand("eval", "Compute a case: read CASE.json (- for standard input) and write it back with "
-                                            "`expected` filled in, every other field kept.");
+                                            "`expected` filled in, every other field kept. Any tensor of a case or "
+                                            "result may be a binary file, {\"npy\": \"x.npy\"}, beside the JSON.");
     eval->add_option("case", case_path, "the case file (cnnbp-case/1)")->required();
     eval->add_option("-o,--output", out_path, "write here instead of standard output");
     eval->add_flag("--canonical", canonical, "write the params in full (every parameter; stride and dilation as [h, w], "
                                              "padding as four sides), as suite and hunt send cases");
+    eval->add_flag("--npy", npy, "write every tensor (the inputs and expected) as a float64 .npy file beside the output, "
+                                 "OUT.inputs.x.npy, OUT.expected.dw.npy, ..., which OUT.json names as {\"npy\": FILE} "
+                                 "(needs -o OUT.json)");
     auto* check = app.add_subcommand(
         "check", "Judge RESULT.json, the outputs an implementation computed for CASE.json, element by element with "
                  "tolerances derived from the arithmetic. Exit 0: every provided output passes; 1: a mismatch; "
                  "2: invalid input.");
     check->add_option("case", case_path, "the case file")->required();
-    check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz")->required();
+    check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz; "
+                                              "each nested lists or {\"npy\": FILE}")->required();
     check->add_option("--dtype", dtype, "the precision the implementation computed in")->check(dtypes)->capture_default_str();
     check->add_option("--bound", bound, bound_help)->check(bounds)->capture_default_str();
     check->add_flag("--json", as_json, "print the report as JSON on standard output, an error too (with its exit status)");
@@ -147,6 +152,8 @@ int main(int argc, char** argv) {
     hunt->add_option("--bound", hunt_options.bound, bound_help)->check(bounds)->capture_default_str();
     hunt->add_option("--param", hunt_params, "pin or bound a drawn parameter: NAME=VALUE or NAME=LO..HI (repeatable)");
     hunt->add_option("--save", hunt_options.save, "where to save the shrunk failing case")->capture_default_str();
+    hunt->add_flag("--npy", hunt_options.npy, "save the case's tensors as float64 .npy files beside it, "
+                                              "SAVE.inputs.x.npy, ... (as eval --npy)");
     hunt->add_option("--timeout", hunt_options.timeout, "seconds to wait for one answer")->capture_default_str();
     hunt->add_option("--startup-timeout", hunt_options.startup_timeout, "seconds more for the first answer after a start")
         ->capture_default_str();
@@ -183,7 +190,7 @@ int main(int argc, char** argv) {
                                              artifact_dir, "md", std::cout);
         if (*demo) return cnnbp::cli::run_demo(std::cout);
         if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
-        if (*eval) return cnnbp::cli::run_eval(case_path, out_path, canonical);
+        if (*eval) return cnnbp::cli::run_eval(case_path, out_path, canonical, npy);
         if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties, bound);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all, as_json);
         if (*golden) return cnnbp::cli::run_golden(golden_dir);

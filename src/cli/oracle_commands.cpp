@@ -32,7 +32,9 @@ const char* exit_meaning(int status) {
     }
 }
 
-int run_eval(const std::string& case_path, const std::string& out_path, bool canonical) {
+int run_eval(const std::string& case_path, const std::string& out_path, bool canonical, bool npy) {
+    if (npy && (out_path.empty() || out_path == "-"))  // refused before the work
+        fail("eval --npy needs -o OUT.json: the .npy files are written beside it and named after it");
     json doc = read_json_file(case_path, false);
     const Evaluation e = evaluate_case(doc, display_name(case_path));
     if (canonical) doc = canonical_case(doc);
@@ -42,6 +44,8 @@ int run_eval(const std::string& case_path, const std::string& out_path, bool can
                 fail(display_name(case_path), ": ", key, " ", x.value.index_string(k), " is ", x.value.data[k],
                      ": the case's numbers overflow double, so cnnbp has no expected value to give");
     doc["expected"] = expected_json(e);
+    if (npy) write_npy_tensors(doc, out_path);  // the copied inputs too: OUT.json and its files stand alone
+    else rebase_npy(doc, out_path);             // the inputs' files stay where they are
     write_text_file(out_path, format_json(doc));
     return 0;
 }

@@ -5,9 +5,9 @@
 
 namespace cnnbp::cli {
 
-/// cnnbp eval CASE [-o OUT] [--canonical]: the case with `expected` filled in (and with `canonical`, its params in
-/// full, as suite and hunt send it). Returns the exit status.
-int run_eval(const std::string& case_path, const std::string& out_path, bool canonical);
+/// cnnbp eval CASE [-o OUT] [--canonical] [--npy]: the case with `expected` filled in (and with `canonical`, its params
+/// in full, as suite and hunt send it; with `npy`, every tensor in a .npy file beside OUT). Returns the exit status.
+int run_eval(const std::string& case_path, const std::string& out_path, bool canonical, bool npy);
 
 /// cnnbp check CASE RESULT [--dtype] [--json] [--ties] [--bound]: 0 pass, 1 mismatch, 4 not everything judged. With `json`,
 /// the report is a JSON object whose "report" holds the text report. Returns the exit status.

@@ -2,7 +2,9 @@
 
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/core/limits.hpp"
+#include "cnnbp/oracle/npy.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -115,6 +117,38 @@ void collect(const nlohmann::ordered_json& j, std::size_t depth, Array& a, const
     a.data.push_back(value);
 }
 
+// Calls f(tensor, dotted key, key as messages write it) for every tensor under j, such as
+// ("inputs.layer_params.0.w", "inputs.layer_params[0].w"): a number, nested arrays or a reference. Other objects and
+// lists of objects (layer_params, layer_grads) are walked into; the nested arrays of a tensor are not.
+template <class F>
+void each_tensor(nlohmann::ordered_json& j, const std::string& dotted, const std::string& shown, const F& f) {
+    auto key = [](const std::string& path, const std::string& k) { return path.empty() ? k : path + "." + k; };
+    const bool objects = j.is_array() && !j.empty() &&
+                         std::all_of(j.begin(), j.end(), [](const auto& e) { return e.is_object() && !is_npy_reference(e); });
+    if (j.is_object() && !is_npy_reference(j)) {
+        for (auto it = j.begin(); it != j.end(); ++it) each_tensor(it.value(), key(dotted, it.key()), key(shown, it.key()), f);
+    } else if (objects) {
+        for (std::size_t i = 0; i < j.size(); ++i)
+            each_tensor(j[i], key(dotted, std::to_string(i)), shown + "[" + std::to_string(i) + "]", f);
+    } else {
+        f(j, dotted, shown);
+    }
+}
+
+// The tensor that a reference, {"npy": PATH} or {"npy": PATH, "dtype": "bfloat16"}, names.
+Array array_from_reference(const nlohmann::ordered_json& j, const std::string& where, bool allow) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.key() != "npy" && it.key() != "dtype")
+            fail(where, ": \"", it.key(), "\" is not a key of a tensor reference (npy, dtype)");
+    const auto& path = j.at("npy");
+    if (!path.is_string() || path.get_ref<const std::string&>().empty())
+        fail(where, ".npy must be the path of a .npy file, got ", path.dump());
+    const bool bfloat16 = j.contains("dtype");
+    if (bfloat16 && j.at("dtype") != "bfloat16")
+        fail(where, ".dtype must be \"bfloat16\", the one type an NPY file cannot name itself; got ", j.at("dtype").dump());
+    return read_npy(path.get<std::string>(), where, allow, bfloat16);
+}
+
 nlohmann::ordered_json nested(const Array& a, std::size_t depth, arma::uword& k) {
     if (depth == a.shape.size()) return a.data[k++];
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -182,7 +216,16 @@ nlohmann::ordered_json read_json_file(const std::string& path, bool allow_non_fi
         in.read(chunk.data(), std::streamsize(chunk.size()));
         text.append(chunk.data(), std::size_t(in.gcount()));
     }
-    return parse_json(text, name, allow_non_finite);
+    nlohmann::ordered_json doc = parse_json(text, name, allow_non_finite);
+    if (path == "-") return doc;
+    // a reference's relative path is relative to this file's folder
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    each_tensor(doc, "", "", [&](nlohmann::ordered_json& t, const std::string&, const std::string&) {
+        if (!is_npy_reference(t) || !t["npy"].is_string()) return;  // array_from_json says what is wrong with it
+        const std::filesystem::path reference = t["npy"].get<std::string>();
+        if (reference.is_relative() && !reference.empty()) t["npy"] = (folder / reference).string();
+    });
+    return doc;
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
@@ -221,6 +264,10 @@ void write_text_file(const std::string& path, const std::string& text) {
 }
 
 Array array_from_json(const nlohmann::ordered_json& j, const std::string& where, bool allow_non_finite) {
+    if (is_npy_reference(j)) return array_from_reference(j, where, allow_non_finite);
+    if (j.is_object())
+        fail(where, ": an object where a tensor is due; a tensor is nested lists of numbers, a number, or a reference "
+                    "{\"npy\": \"file.npy\"}");
     Array a;
     collect(j, 0, a, where, allow_non_finite);
     if (a.data.size() != a.size()) fail(where, ": ragged nesting");
@@ -232,13 +279,59 @@ nlohmann::ordered_json array_to_json(const Array& a) {
     return nested(a, 0, k);
 }
 
+bool is_npy_reference(const nlohmann::ordered_json& j) { return j.is_object() && j.contains("npy"); }
+
+void inline_npy(nlohmann::ordered_json& doc, const std::string& file, bool allow_non_finite) {
+    each_tensor(doc, "", "", [&](nlohmann::ordered_json& t, const std::string&, const std::string& shown) {
+        if (is_npy_reference(t)) t = array_to_json(array_from_json(t, file + ": " + shown, allow_non_finite));
+    });
+}
+
+void rebase_npy(nlohmann::ordered_json& doc, const std::string& json_path) {
+    namespace fs = std::filesystem;
+    if (json_path.empty() || json_path == "-") return;
+    const fs::path to = fs::path(json_path).parent_path().empty() ? "." : fs::path(json_path).parent_path();
+    each_tensor(doc, "", "", [&](nlohmann::ordered_json& t, const std::string&, const std::string&) {
+        if (!is_npy_reference(t) || !t["npy"].is_string()) return;
+        const fs::path path = t["npy"].get<std::string>();
+        if (path.empty() || path.is_absolute()) return;
+        // the folders are compared as the system finds them (symbolic links followed), the file keeps its name
+        std::error_code ec;
+        const fs::path folder = fs::relative(path.parent_path().empty() ? "." : path.parent_path(), to, ec);
+        t["npy"] = (ec || folder.empty() ? fs::absolute(path) : (folder / path.filename()).lexically_normal()).string();
+    });
+}
+
+void write_npy_tensors(nlohmann::ordered_json& doc, const std::string& json_path) {
+    namespace fs = std::filesystem;
+    if (json_path.empty() || json_path == "-")
+        fail("--npy needs an output file (-o OUT.json): the .npy files are written beside it and named after it");
+    fs::path base = json_path;
+    if (base.extension() == ".json") base.replace_extension();
+    for (const char* root : {"inputs", "dout", "expected"}) {
+        if (!doc.contains(root)) continue;
+        each_tensor(doc[root], root, root, [&](nlohmann::ordered_json& t, const std::string& dotted, const std::string& shown) {
+            if (dotted.find('/') != std::string::npos) fail(json_path, ": ", shown, ": a key with '/' cannot name a file");
+            const Array a = array_from_json(t, json_path + ": " + shown, true);
+            const std::string name = base.filename().string() + "." + dotted + ".npy";
+            write_npy((base.parent_path() / name).string(), a, dotted == "inputs.labels" ? NpyType::int64 : NpyType::float64);
+            t = nlohmann::ordered_json{{"npy", name}};
+        });
+    }
+}
+
 namespace {
 
 using json = nlohmann::ordered_json;
 
 void format_into(const json& j, int indent, std::string& out) {
     const std::string pad(indent, ' ');
-    if (j.is_object()) {
+    if (is_npy_reference(j)) {  // on one line, as a tensor's row is: {"npy": "x.npy"}
+        std::string sep;
+        out += "{";
+        for (const auto& [key, value] : j.items()) out += sep + json(key).dump() + ": " + value.dump(), sep = ", ";
+        out += "}";
+    } else if (j.is_object()) {
         if (j.empty()) {
             out += "{}";
             return;

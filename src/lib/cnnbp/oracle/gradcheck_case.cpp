@@ -46,7 +46,10 @@ json& element(json& j, const Array& shape, arma::uword k) {
 
 }  // namespace
 
-std::vector<GradcheckRow> gradcheck_case(const json& doc, const std::string& file, arma::uword max_elements) {
+std::vector<GradcheckRow> gradcheck_case(const json& case_doc, const std::string& file, arma::uword max_elements) {
+    // the elements are perturbed in the document itself, so binary tensors are brought into it first
+    json doc = case_doc;
+    inline_npy(doc, file, false);
     const Evaluation e = evaluate_case(doc, file);
     // every differentiable input, with where its gradient is: x -> dx, ..., and a network's layer parameters
     std::vector<std::tuple<std::string, json::json_pointer, std::string>> targets;
