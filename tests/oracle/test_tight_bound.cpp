@@ -326,11 +326,12 @@ TEST_CASE("tight bounds: data refused by (E10) is bounded by (E8a), and repeated
     for (int i = 0; i < 256; ++i) ramp.data.push_back(i / 256.0), noise.data.push_back(normal(rng));
     sorted.data = noise.data;
     std::sort(sorted.data.begin(), sorted.data.end());
-    CHECK(data_model_refusal({{"x", &noise}, {"dout", &ones}}).empty());
-    CHECK(data_model_refusal({{"x", &ramp}}).find("x drifts") == 0);
-    CHECK(data_model_refusal({{"x", &sorted}}).find("x drifts") == 0);
-    CHECK(terms_repeat({{"x", &ones}, {"dout", &ones}}));
-    CHECK_FALSE(terms_repeat({{"x", &noise}, {"dout", &ones}}));
+    CHECK(check_factor("x", noise).drift.empty());
+    CHECK(check_factor("dout", ones).drift.empty());
+    CHECK(check_factor("x", ramp).drift.find("x drifts") == 0);
+    CHECK(check_factor("x", sorted).drift.find("x drifts") == 0);
+    CHECK(check_factor("x", ones).repeats);
+    CHECK_FALSE(check_factor("x", noise).repeats);
     // sums of ramps in every order stay within (E8a)'s bound
     Tally tally;
     for (const std::size_t n : {std::size_t(576), std::size_t(25088)})
@@ -343,7 +344,7 @@ TEST_CASE("tight bounds: data refused by (E10) is bounded by (E8a), and repeated
     INFO("the largest error was " << tally.worst << " of its bound (E8a)");
     CHECK(tally.over_tight == 0);
     // why terms that repeat a few values are judged by (E3): summed one after another, their rounding errors repeat
-    // and pass (E9); terms_repeat() sees them
+    // and pass (E9); check_factor() sees them
     std::uniform_real_distribution<float> unit(0.0f, 1.0f);
     const std::vector<std::pair<std::string, std::function<float()>>> repeating = {
         {"0.1", [] { return 0.1f; }}, {"0.1 or 0.3", [&] { return unit(rng) < 0.5f ? 0.1f : 0.3f; }},
@@ -352,9 +353,10 @@ TEST_CASE("tight bounds: data refused by (E10) is bounded by (E8a), and repeated
         std::vector<float> a(4608);
         const std::vector<float> one(4608, 1.0f);
         for (float& v : a) v = draw();
-        Array x{{4608}, std::vector<double>(a.begin(), a.end())}, dout{{4608}, std::vector<double>(4608, 1.0)};
+        const Array x{{4608}, std::vector<double>(a.begin(), a.end())}, dout{{4608}, std::vector<double>(4608, 1.0)};
         INFO(name);
-        CHECK(terms_repeat({{"x", &x}, {"dout", &dout}}));
+        CHECK(check_factor("x", x).repeats);
+        CHECK(check_factor("dout", dout).repeats);
         const SumTerms s = stats(a, one);
         CHECK(std::abs(double(recursive(a)) - s.value) > tight_bound(s, true, std::ldexp(1.0, -24), std::ldexp(1.0, -53)));
     }

@@ -49,21 +49,14 @@ void evaluate(const OpCase& c, Evaluation& e) {
     const Conv2dGrads g = conv2d_backward(dout, x, w, p);
     const Conv2dGrads m = conv2d_backward(abs(dout), abs(x), abs(w), p);
     const Conv2dGrads q = conv2d_backward(squared(dout), squared(x), squared(w), p);  // sums of squared terms, (E9)
-    const Array &xa = c.inputs.at("x"), &wa = c.inputs.at("w"), &da = dout_like(c, out);
-    const double mx = max_abs(xa), mw = max_abs(wa), md = max_abs(da), mb = b ? arma::abs(*b).max() : 0.0;
-    const double k = double(s.window.kernel_h * s.window.kernel_w);
-    e.outputs["out"] = summed_output(out, to_array(conv2d_forward_fast(abs(x), abs(w), abs(b), p)),
-                                     to_array(conv2d_forward_fast(squared(x), squared(w), squared(b), p)),
-                                     double(s.c_group) * k + 1, std::max(mx * mw, mb),
-                                     {{"x", &xa}, {"w", &wa}});
-    e.outputs["dx"] = summed_output(to_array(g.dx), to_array(m.dx), to_array(q.dx), double(s.f_group) * k, md * mw,
-                                    {{"dout", &da}, {"w", &wa}});
-    const double positions = double(x.n() * s.out.h * s.out.w);
-    e.outputs["dw"] = summed_output(to_array(g.dw), to_array(m.dw), to_array(q.dw), positions, md * mx,
-                                    {{"dout", &da}, {"x", &xa}});
-    if (b)
-        e.outputs["db"] = summed_output(to_array(g.db), to_array(m.db), to_array(q.db), positions, md,
-                                        {{"dout", &da}});
+    const double k = double(s.window.kernel_h * s.window.kernel_w), positions = double(x.n() * s.out.h * s.out.w);
+    Sums sums_out{out, to_array(conv2d_forward_fast(abs(x), abs(w), abs(b), p)),
+                  to_array(conv2d_forward_fast(squared(x), squared(w), squared(b), p)), double(s.c_group) * k + 1};
+    std::optional<Sums> db;
+    if (b) db = Sums{to_array(g.db), to_array(m.db), to_array(q.db), positions};
+    record_weighted_sums(c, dout_like(c, out), std::move(sums_out),
+                         {to_array(g.dx), to_array(m.dx), to_array(q.dx), double(s.f_group) * k},
+                         {to_array(g.dw), to_array(m.dw), to_array(q.dw), positions}, std::move(db), e);
 }
 
 Value forward(const OpParams& p, const LayerParams& w, const Value& in) {

@@ -66,18 +66,12 @@ void evaluate(const OpCase& c, Evaluation& e) {
     const ConvTranspose2dGrads m = conv_transpose2d_backward(abs(dout), abs(x), abs(w), p);
     const ConvTranspose2dGrads q = conv_transpose2d_backward(squared(dout), squared(x), squared(w), p);  // (E9)
     const Terms n = terms(s, x.shape(), w.shape());
-    const Array &xa = c.inputs.at("x"), &wa = c.inputs.at("w"), &da = dout_like(c, out);
-    const double mx = max_abs(xa), mw = max_abs(wa), md = max_abs(da), mb = b ? arma::abs(*b).max() : 0.0;
-    e.outputs["out"] = summed_output(out, to_array(conv_transpose2d_forward_adjoint(abs(x), abs(w), abs(b), p)),
-                                     to_array(conv_transpose2d_forward_adjoint(squared(x), squared(w), squared(b), p)),
-                                     n.out, std::max(mx * mw, mb), {{"x", &xa}, {"w", &wa}});
-    e.outputs["dx"] = summed_output(to_array(g.dx), to_array(m.dx), to_array(q.dx), n.dx, md * mw,
-                                    {{"dout", &da}, {"w", &wa}});
-    e.outputs["dw"] = summed_output(to_array(g.dw), to_array(m.dw), to_array(q.dw), n.dw, md * mx,
-                                    {{"dout", &da}, {"x", &xa}});
-    if (b)
-        e.outputs["db"] = summed_output(to_array(g.db), to_array(m.db), to_array(q.db), n.db, md,
-                                        {{"dout", &da}});
+    Sums sums_out{out, to_array(conv_transpose2d_forward_adjoint(abs(x), abs(w), abs(b), p)),
+                  to_array(conv_transpose2d_forward_adjoint(squared(x), squared(w), squared(b), p)), n.out};
+    std::optional<Sums> db;
+    if (b) db = Sums{to_array(g.db), to_array(m.db), to_array(q.db), n.db};
+    record_weighted_sums(c, dout_like(c, out), std::move(sums_out), {to_array(g.dx), to_array(m.dx), to_array(q.dx), n.dx},
+                         {to_array(g.dw), to_array(m.dw), to_array(q.dw), n.dw}, std::move(db), e);
 }
 
 Value forward(const OpParams& p, const LayerParams& w, const Value& in) {

@@ -23,18 +23,13 @@ void evaluate_linear(const OpCase& c, Evaluation& e) {
     const arma::mat dout = to_matrix(dout_like(c, out), "dout");
     const LinearGrads g = linear_backward(dout, x, w), m = linear_backward(arma::abs(dout), arma::abs(x), arma::abs(w));
     const LinearGrads q = linear_backward(arma::square(dout), arma::square(x), arma::square(w));  // (E9)
-    const Array &xa = c.inputs.at("x"), &wa = c.inputs.at("w"), &da = dout_like(c, out);
-    const double mx = max_abs(xa), mw = max_abs(wa), md = max_abs(da), mb = b ? arma::abs(*b).max() : 0.0;
-    e.outputs["out"] = summed_output(out, to_array(linear_forward(arma::abs(x), arma::abs(w), abs(b))),
-                                     to_array(linear_forward(arma::square(x), arma::square(w), squared(b))),
-                                     double(x.n_cols) + 1, std::max(mx * mw, mb), {{"x", &xa}, {"w", &wa}});
-    e.outputs["dx"] = summed_output(to_array(g.dx), to_array(m.dx), to_array(q.dx), double(w.n_rows), md * mw,
-                                    {{"dout", &da}, {"w", &wa}});
-    e.outputs["dw"] = summed_output(to_array(g.dw), to_array(m.dw), to_array(q.dw), double(x.n_rows), md * mx,
-                                    {{"dout", &da}, {"x", &xa}});
-    if (b)
-        e.outputs["db"] = summed_output(to_array(g.db), to_array(m.db), to_array(q.db), double(x.n_rows), md,
-                                        {{"dout", &da}});
+    Sums sums_out{out, to_array(linear_forward(arma::abs(x), arma::abs(w), abs(b))),
+                  to_array(linear_forward(arma::square(x), arma::square(w), squared(b))), double(x.n_cols) + 1};
+    std::optional<Sums> db;
+    if (b) db = Sums{to_array(g.db), to_array(m.db), to_array(q.db), double(x.n_rows)};
+    record_weighted_sums(c, dout_like(c, out), std::move(sums_out),
+                         {to_array(g.dx), to_array(m.dx), to_array(q.dx), double(w.n_rows)},
+                         {to_array(g.dw), to_array(m.dw), to_array(q.dw), double(x.n_rows)}, std::move(db), e);
 }
 
 Value forward_linear(const OpParams&, const LayerParams& w, const Value& in) {

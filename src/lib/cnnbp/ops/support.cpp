@@ -74,6 +74,21 @@ double max_abs(const Array& a) {
     return m;
 }
 
+void record_weighted_sums(const OpCase& c, const Array& dout, Sums out, Sums dx, Sums dw, std::optional<Sums> db,
+                          Evaluation& e) {
+    const Array &x = c.inputs.at("x"), &w = c.inputs.at("w");
+    const FactorCheck fx = check_factor("x", x), fw = check_factor("w", w), fd = check_factor("dout", dout);
+    const double mx = max_abs(x), mw = max_abs(w), md = max_abs(dout);
+    const double mb = c.inputs.count("b") ? max_abs(c.inputs.at("b")) : 0.0;
+    auto record = [&](const char* key, Sums& s, double largest, std::initializer_list<const FactorCheck*> factors) {
+        e.outputs[key] = summed_output(std::move(s.value), std::move(s.magnitude), std::move(s.squares), s.terms, largest, factors);
+    };
+    record("out", out, std::max(mx * mw, mb), {&fx, &fw});
+    record("dx", dx, md * mw, {&fd, &fw});
+    record("dw", dw, md * mx, {&fd, &fx});
+    if (db) record("db", *db, md, {&fd});
+}
+
 double* elems(Value& v) { return std::visit([](auto& t) { return t.memptr(); }, v); }
 const double* elems(const Value& v) { return std::visit([](const auto& t) -> const double* { return t.memptr(); }, v); }
 arma::uword count(const Value& v) {

@@ -51,6 +51,21 @@ std::optional<arma::vec> squared(const std::optional<arma::vec>& b);
 /// max |a_k| (0 for nothing).
 double max_abs(const Array& a);
 
+/// One output that is a sum of products, before it is recorded: its values, the same map on magnitudes \ref eq_E2
+/// "(E2)" and on squares \ref eq_E9 "(E9)", and its number of terms.
+struct Sums {
+    Array value;      ///< the sums
+    Array magnitude;  ///< the same map on |factors|: sum |t_i|
+    Array squares;    ///< the same map on squared factors: sum t_i^2
+    double terms;     ///< n, the number of terms of the longest sum
+};
+
+/// Records out, dx, dw and (when the case has a bias) db of a layer with weights (conv2d, conv_transpose2d, linear),
+/// \ref eq_E9 "(E9)": out's terms are products of x and w (and the bias), dx's of dout and w, dw's of dout and x,
+/// db's are dout. Each of x, w and dout is examined by \ref eq_E10 "(E10)" once.
+void record_weighted_sums(const OpCase& c, const Array& dout, Sums out, Sums dx, Sums dw, std::optional<Sums> db,
+                          Evaluation& e);
+
 /// The elements of a value that flows in a network (both kinds hold them contiguously).
 double* elems(Value& v);
 /// The same, read only.

@@ -3,8 +3,9 @@
 #include "cnnbp/core/error.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/oracle/network.hpp"
-#include "cnnbp/oracle/tight_bound.hpp"
 #include "cnnbp/ops/op.hpp"
+
+#include <algorithm>
 
 namespace cnnbp {
 
@@ -18,17 +19,20 @@ Expected rounded_output(Array value, Array magnitude, double roundings) {
 }
 
 Expected summed_output(Array value, Array magnitude, Array squares, double roundings, double largest,
-                       std::initializer_list<std::pair<const char*, const Array*>> factors) {
+                       std::initializer_list<const FactorCheck*> factors) {
     Expected e = rounded_output(std::move(value), std::move(magnitude), roundings);
-    if (terms_repeat(factors)) {
+    if (std::all_of(factors.begin(), factors.end(), [](const FactorCheck* f) { return f->repeats; })) {
         e.model_refused = "every factor of the terms repeats a few values, so their rounding errors repeat instead of "
                           "averaging out: judged by the certain bound (E3)";
         return e;
     }
     e.squares = std::move(squares);
     e.largest = largest;
-    if (const std::string why = data_model_refusal(factors); !why.empty())
-        e.model_refused = why + ": the data model (D) is not assumed, bound (E9) with (E8a)";
+    for (const FactorCheck* f : factors)
+        if (!f->drift.empty()) {
+            e.model_refused = f->drift + ": the data model (D) is not assumed, bound (E9) with (E8a)";
+            break;
+        }
     return e;
 }
 

@@ -4,12 +4,12 @@
 #pragma once
 
 #include "cnnbp/core/array.hpp"
+#include "cnnbp/oracle/tight_bound.hpp"
 
 #include <limits>
 #include <initializer_list>
 #include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace cnnbp {
@@ -36,11 +36,11 @@ struct Expected {
 Expected rounded_output(Array value, Array magnitude, double roundings);
 
 /// An output whose element k is a sum of `roundings` products t_i: with their magnitudes (E2), their squares,
-/// `largest` >= every |t_i|, for the tight bound \ref eq_E9 "(E9)". The terms are products of elements of the named
-/// `factors`, which decide whether the data model (D) is assumed, \ref eq_E10 "(E10)"; when every factor is
-/// constant the rounding model fails too, and the output is judged by (E3) alone.
+/// `largest` >= every |t_i|, for the tight bound \ref eq_E9 "(E9)". The terms are products of elements of the
+/// tensors whose checks are `factors`, \ref eq_E10 "(E10)": one that drifts refuses the data model (D); when every
+/// one repeats its values the rounding model fails too, and the output is judged by (E3) alone.
 Expected summed_output(Array value, Array magnitude, Array squares, double roundings, double largest,
-                       std::initializer_list<std::pair<const char*, const Array*>> factors);
+                       std::initializer_list<const FactorCheck*> factors);
 
 /// An exact output (a copy, a max, a relu): no rounding at all.
 Expected exact_output(Array value);

@@ -21,18 +21,14 @@ double rounding_term(double q, const SumTerms& t, double u) {
     return lambda() * u * (std::sqrt(q + t.squares) + std::sqrt(std::max(t.n - 1, 0.0)) * gamma * t.magnitude);
 }
 
-// (E10), a tensor's drift: the mean of each slice along each axis against the mean of the whole, and the walk of its
-// centred partial sums in storage order. For values drawn without regard to their position, a slice of c elements
-// has a mean within 6 s / sqrt(c) of the whole's (a Gaussian tail of 2e-9 per slice), and the walk stays within
-// 4.5 s sqrt(size) (a bridge passes x s sqrt(size) with probability 2 e^{-2 x^2}, 4e-18 here).
-std::string drift(const char* name, const Array& a) {
+// (E10), a tensor's drift (its mean and standard deviation given): the mean of each slice along each axis against the
+// mean of the whole, and the walk of its centred partial sums in storage order. For values drawn without regard to
+// their position, a slice of c elements has a mean within 6 s / sqrt(c) of the whole's (a Gaussian tail of 2e-9 per
+// slice), and the walk stays within 4.5 s sqrt(size) (a bridge passes x s sqrt(size) with probability 2 e^{-2 x^2},
+// 4e-18 here).
+std::string drift(const char* name, const Array& a, double mean, double s) {
     const std::size_t size = a.data.size();
     if (size < 64) return "";  // too few to tell; their short sums are bounded by (E3) anyway
-    double mean = 0, var = 0;
-    for (double v : a.data) mean += v;
-    mean /= double(size);
-    for (double v : a.data) var += (v - mean) * (v - mean);
-    const double s = std::sqrt(var / double(size));
     if (s == 0) return "";
     std::ostringstream why;
     why.precision(3);
@@ -68,19 +64,14 @@ std::string drift(const char* name, const Array& a) {
 // A tensor whose values repeat: at most 16 distinct values, or a spread below 1e-3 of the mean. Sums of such terms
 // add the same increments again and again, and their rounding errors repeat with them: measured in float32, 0.1
 // (or 0.1 and 0.3, or 0.1 plus noise of 1e-6) summed 4,608 times one after another errs 2 to 2.5 times beyond (E9).
-bool repeats(const Array& a) {
+bool repeats(const Array& a, double mean, double s) {
     std::vector<double> seen;
     for (double v : a.data)
         if (std::find(seen.begin(), seen.end(), v) == seen.end()) {
             seen.push_back(v);
             if (seen.size() > 16) break;
         }
-    if (seen.size() <= 16) return true;
-    double mean = 0, var = 0;
-    for (double v : a.data) mean += v;
-    mean /= double(a.data.size());
-    for (double v : a.data) var += (v - mean) * (v - mean);
-    return std::sqrt(var / double(a.data.size())) < 1e-3 * std::abs(mean);
+    return seen.size() <= 16 || s < 1e-3 * std::abs(mean);
 }
 
 }  // namespace
@@ -102,14 +93,14 @@ double tight_bound(const SumTerms& t, bool data_model, double u, double u_oracle
     return rounding_term(q, t, u) + rounding_term(q, t, u_oracle) + 2 * u * y;
 }
 
-std::string data_model_refusal(std::initializer_list<std::pair<const char*, const Array*>> factors) {
-    for (const auto& [name, a] : factors)
-        if (std::string why = drift(name, *a); !why.empty()) return why;
-    return "";
-}
-
-bool terms_repeat(std::initializer_list<std::pair<const char*, const Array*>> factors) {
-    return std::all_of(factors.begin(), factors.end(), [](const auto& f) { return repeats(*f.second); });
+FactorCheck check_factor(const char* name, const Array& a) {
+    const std::size_t size = a.data.size();
+    double mean = 0, var = 0;
+    for (double v : a.data) mean += v;
+    mean /= double(size);
+    for (double v : a.data) var += (v - mean) * (v - mean);
+    const double s = std::sqrt(var / double(size));
+    return {drift(name, a, mean, s), repeats(a, mean, s)};
 }
 
 }  // namespace cnnbp

@@ -6,9 +6,7 @@
 
 #include "cnnbp/core/array.hpp"
 
-#include <initializer_list>
 #include <string>
-#include <utility>
 
 namespace cnnbp {
 
@@ -32,13 +30,18 @@ struct SumTerms {
 /// negative terms, \ref eq_E8 "(E8a)"; with it, also the data model (D), (E8b).
 double tight_bound(const SumTerms& t, bool data_model, double u, double u_oracle);
 
-/// Why the data model (D) cannot be assumed for sums whose terms are products of the named tensors (every element of
-/// a tensor may meet every other in some sum), or "" when it can: a tensor whose values drift along an axis or along
-/// its storage order, \ref eq_E10 "(E10)".
-std::string data_model_refusal(std::initializer_list<std::pair<const char*, const Array*>> factors);
+/// What \ref eq_E10 "(E10)" finds in one tensor whose elements are factors of the terms of some sums (every element
+/// may meet every other in some sum).
+struct FactorCheck {
+    /// Why the data model (D) cannot be assumed for its sums, or "": its values drift along an axis or along its
+    /// storage order.
+    std::string drift;
+    /// It repeats its values (at most 16 distinct values, or a spread below 1e-3 of its mean): when every factor of
+    /// the terms does, they repeat, and so do their rounding errors, which breaks the rounding model (R) of (E9).
+    bool repeats = false;
+};
 
-/// Whether every named tensor repeats its values (at most 16 distinct values, or a spread below 1e-3 of its mean):
-/// the terms then repeat, and so do their rounding errors, which breaks the rounding model (R) of \ref eq_E9 "(E9)".
-bool terms_repeat(std::initializer_list<std::pair<const char*, const Array*>> factors);
+/// Examines tensor `a`, called `name` in messages, once for all the sums it is a factor of.
+FactorCheck check_factor(const char* name, const Array& a);
 
 }  // namespace cnnbp
