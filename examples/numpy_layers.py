@@ -1,12 +1,17 @@
 #!/usr/bin/python3
-"""The layers of cnnbp written the textbook way in numpy, in float32 or float64: an implementation for cnnbp to judge.
+"""The layers of cnnbp written the textbook way in numpy, in float64, float32 or float16: an implementation for cnnbp
+to judge.
 
-    /usr/bin/python3 examples/numpy_layers.py [--dtype float32|float64] CASE.json > RESULT.json
+    /usr/bin/python3 examples/numpy_layers.py [--dtype float16|float32|float64] CASE.json > RESULT.json
     build/cnnbp check CASE.json RESULT.json --dtype float32
     build/cnnbp suite golden --impl "/usr/bin/python3 examples/numpy_layers.py --dtype float32" --dtype float32
+    build/cnnbp suite golden --impl "/usr/bin/python3 examples/numpy_layers.py --dtype float16" \
+        --dtype float16 --accumulate float16
 
 reads a cnnbp-case/1 file, computes the op's outputs and gradients with numpy in the chosen precision (every
-intermediate array in that dtype), and prints them as a result object; without a case file it speaks the JSON-lines
+intermediate array in that dtype: in float16 numpy rounds each elementwise operation to float16, and sums some
+products in float32 inside its dot and sum loops, so cnnbp judges it with --accumulate float16, which bounds both),
+and prints them as a result object; without a case file it speaks the JSON-lines
 protocol of `cnnbp suite` and `cnnbp hunt` (docs/protocol.md). The cnnbp package (python/) reads the cases and speaks
 the protocol; it hands every case over with its params in full (stride and dilation as [h, w], padding as four
 sides, every parameter present), so nothing here fills in defaults. tests/bug_zoo_layers.py builds the classic wrong
@@ -275,7 +280,7 @@ def serve(layers):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("case", nargs="?", help="a case file; without it, speak the JSON-lines protocol on stdin/stdout")
-    parser.add_argument("--dtype", default="float64", choices=["float32", "float64"],
+    parser.add_argument("--dtype", default="float64", choices=["float16", "float32", "float64"],
                         help="the precision of every array (default float64, as cnnbp check assumes)")
     args = parser.parse_args()
     layers = Layers(args.dtype)

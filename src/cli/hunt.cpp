@@ -1,6 +1,7 @@
 #include "hunt.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/float_format.hpp"
 #include "cnnbp/ops/op.hpp"
 #include "cnnbp/oracle/oracle.hpp"
 #include "implementation.hpp"
@@ -40,6 +41,8 @@ Drawing draw_case(const Op& op, std::uint64_t seed, const HuntOptions& o, std::m
                   std::map<std::string, std::vector<double>> pools = {}) {
     RandomDraw d(seed, o.params, std::move(replay), std::move(pools));
     d.ties = o.ties;
+    d.bits = float_format(o.dtype).p;
+    d.integers = o.exact;
     OpCase c = op.generate(d);
     c.op = &op;
     return {std::move(c), std::move(d.drawn), std::move(d.pools)};
@@ -73,6 +76,20 @@ std::vector<std::pair<std::map<std::string, int>, std::map<std::string, std::vec
         out.emplace_back(now, pools);
     }
     return out;
+}
+
+// The ops whose outputs are sums of products of the inputs, copies or maxima: exact when no sum rounds, (E12).
+// The others divide (an average, a mean loss) or take a function (exp, tanh).
+bool exact_capable(const std::string& op) {
+    static const std::set<std::string> ops = {"conv2d", "conv_transpose2d", "linear", "pad2d", "maxpool2d", "relu", "flatten"};
+    return ops.count(op) > 0;
+}
+
+// The case file of a drawing, marked "exact" under --exact.
+json case_doc(const Drawing& d, const HuntOptions& o) {
+    json doc = write_case(d.c, "hunt");
+    if (o.exact) doc["exact"] = true;
+    return doc;
 }
 
 // "conv2d with x (1,1,3,3), w (1,1,2,2), b (1), params {...}"
@@ -145,6 +162,9 @@ int run_hunt(const HuntOptions& o) {
     const auto it = std::find_if(table.begin(), table.end(), [&](const Op& op) { return op.name == o.op && generates(op); });
     if (it == table.end()) fail("--op ", o.op, " is not an op hunt generates (", op_names(generates), ")");
     const Op& op = *it;
+    if (o.exact && !exact_capable(op.name))
+        fail("hunt --exact draws only ops whose outputs can be exact (conv2d, conv_transpose2d, linear, pad2d, maxpool2d, "
+             "relu, flatten); ", op.name, " divides or takes a function, which rounds");
     if (o.npy && (o.save.empty() || o.save == "-"))
         fail("hunt --npy needs --save FILE.json: the .npy files are written beside it and named after it");
     {  // every pin must name a quantity the op draws, within the range it draws it from
@@ -168,7 +188,7 @@ int run_hunt(const HuntOptions& o) {
                      it->second.second, ", the range hunt draws ", name, " from for ", o.op);
         }
     }
-    const Precision p = precision(o.dtype, o.bound);
+    const Precision p = precision(o.dtype, o.bound, o.accumulate);
     const Requirement required = parse_requirement(o.require);
     Rng seeds(o.seed);
     auto impls = start_implementations(o.impl, o.jobs, o.timeout, o.startup_timeout);
@@ -206,7 +226,7 @@ int run_hunt(const HuntOptions& o) {
             Failure f{i, seed, {}, {}, {}, {}};
             try {
                 f.drawing = draw_case(op, seed, o);
-                f.doc = write_case(f.drawing.c, "hunt");
+                f.doc = case_doc(f.drawing, o);
                 f.e = evaluate_case(f.doc, "hunt");
             } catch (const Error&) {
                 std::lock_guard<std::mutex> hold(m);
@@ -252,7 +272,7 @@ int run_hunt(const HuntOptions& o) {
                 Evaluation ce;
                 try {
                     candidate = draw_case(op, seed, o, replay, pools);
-                    c = write_case(candidate.c, "hunt");
+                    c = case_doc(candidate, o);
                     if (c == smallest_doc) continue;  // the same case
                     ce = evaluate_case(c, "hunt");
                 } catch (const Error&) {
@@ -290,7 +310,7 @@ int run_hunt(const HuntOptions& o) {
         json saved = smallest_doc;
         saved["expected"] = expected_json(smallest_e);
         save_case(o, saved);
-        const std::string reproduce = reproduce_command(o.save, o.impl, o.dtype, o.require);
+        const std::string reproduce = reproduce_command(o.save, o.impl, o.dtype, o.require, o.accumulate);
         if (o.as_json)
             return print_json(json{{"op", o.op}, {"seed", o.seed}, {"outcome", "wrong answer"}, {"case_number", i},
                                    {"shrink_steps", steps}, {"minimal_case", describe(smallest.c)}, {"detail", last.detail},

@@ -12,10 +12,12 @@ namespace cnnbp::cli {
 /// What the user asked of hunt.
 struct HuntOptions {
     std::string op, impl, dtype = "float64", save = "hunt-failure.json", require = "all", bound = "tight";
+    std::string accumulate;  ///< --accumulate: the precision of the products and sums ("": the default for dtype)
     int cases = 1000;
     unsigned long long seed = 1;
     bool ties = false, coverage = false, as_json = false;
     bool npy = false;  ///< --npy: save the case's tensors as .npy files beside --save
+    bool exact = false;  ///< --exact: integer inputs, cases marked "exact", judged with tolerance 0 where (E12) holds
     double timeout = 10.0, startup_timeout = 60.0;
     int jobs = 1;                            ///< implementations working side by side
     std::uint64_t shard = 0, shards = 1;     ///< --shard K/N: only the cases i (from 0) with i % N == K

@@ -74,9 +74,11 @@ int main(int argc, char** argv) {
         sub->add_option("-o,--output-dir", artifact_dir, "write DIR/NAME.svg (figure) or DIR/NAME.md (worked)");
     }
 
-    std::string case_path, result_path, out_path, dtype = "float64", ties = "any", bound = "tight";
+    std::string case_path, result_path, out_path, dtype = "float64", accumulate, ties = "any", bound = "tight";
     bool as_json = false, all = false, canonical = false, npy = false;
-    const auto dtypes = CLI::IsMember({"float64", "float32"});
+    const auto dtypes = CLI::IsMember({"float64", "float32", "float16", "bfloat16"});
+    const char* accumulate_help = "the precision its products and sums are computed in before the result is stored "
+                                  "in --dtype (default: float32 for float16 and bfloat16, --dtype otherwise)";
     const auto bounds = CLI::IsMember({"tight", "certain"});
     const char* bound_help = "the bound a sum of products is judged by: tight (what rounding explains when its errors "
                              "behave randomly, (E9)) or certain (the worst case of every order, (E3))";
@@ -97,7 +99,8 @@ int main(int argc, char** argv) {
     check->add_option("case", case_path, "the case file")->required();
     check->add_option("result", result_path, "the implementation's outputs: an object with some of out, dx, dw, db, loss, da, dz; "
                                               "each nested lists or {\"npy\": FILE}")->required();
-    check->add_option("--dtype", dtype, "the precision the implementation computed in")->check(dtypes)->capture_default_str();
+    check->add_option("--dtype", dtype, "the precision the implementation stores its inputs and results in")->check(dtypes)->capture_default_str();
+    check->add_option("--accumulate", accumulate, accumulate_help)->check(dtypes);
     check->add_option("--bound", bound, bound_help)->check(bounds)->capture_default_str();
     check->add_flag("--json", as_json, "print the report as JSON on standard output, an error too (with its exit status)");
     check->add_option("--ties", ties, "max-pool ties: any (any split among the tied maxima) or first (PyTorch's rule)")
@@ -112,6 +115,9 @@ int main(int argc, char** argv) {
     auto* golden = app.add_subcommand("golden", "Write the golden suite (case files with expected outputs, and an index "
                                                 "README.md) into a folder, deterministically.");
     golden->add_option("--out", golden_dir, "the folder")->capture_default_str();
+    bool golden_large = false;
+    golden->add_flag("--large", golden_large, "write the large exact cases instead (realistic layer sizes, tensors in "
+                                              ".npy files, about 60 MB each; generated where needed, not committed)");
 
     cnnbp::cli::SuiteOptions suite_options;
     auto* suite = app.add_subcommand("suite", "Run every case of a folder (default golden/) through an implementation "
@@ -121,7 +127,8 @@ int main(int argc, char** argv) {
                                               "outputs out.");
     suite->add_option("dir", suite_options.dir, "the folder of case files")->capture_default_str();
     suite->add_option("--impl", suite_options.impl, "the implementation: a shell command")->required();
-    suite->add_option("--dtype", suite_options.dtype, "the precision it computes in")->check(dtypes)->capture_default_str();
+    suite->add_option("--dtype", suite_options.dtype, "the precision it stores its inputs and results in")->check(dtypes)->capture_default_str();
+    suite->add_option("--accumulate", suite_options.accumulate, accumulate_help)->check(dtypes);
     suite->add_option("--bound", suite_options.bound, bound_help)->check(bounds)->capture_default_str();
     suite->add_option("--timeout", suite_options.timeout, "seconds to wait for one answer")->capture_default_str();
     suite->add_option("--startup-timeout", suite_options.startup_timeout, "seconds more for the first answer after a start")
@@ -148,7 +155,8 @@ int main(int argc, char** argv) {
     hunt->add_option("--impl", hunt_options.impl, "the implementation: a shell command speaking the JSON-lines protocol")->required();
     hunt->add_option("--cases", hunt_options.cases, "how many random cases")->capture_default_str()->check(CLI::NonNegativeNumber);
     hunt->add_option("--seed", hunt_options.seed, "the seed: the same seed draws the same cases")->capture_default_str();
-    hunt->add_option("--dtype", hunt_options.dtype, "the precision the implementation computes in")->check(dtypes)->capture_default_str();
+    hunt->add_option("--dtype", hunt_options.dtype, "the precision the implementation stores its inputs and results in")->check(dtypes)->capture_default_str();
+    hunt->add_option("--accumulate", hunt_options.accumulate, accumulate_help)->check(dtypes);
     hunt->add_option("--bound", hunt_options.bound, bound_help)->check(bounds)->capture_default_str();
     hunt->add_option("--param", hunt_params, "pin or bound a drawn parameter: NAME=VALUE or NAME=LO..HI (repeatable)");
     hunt->add_option("--save", hunt_options.save, "where to save the shrunk failing case")->capture_default_str();
@@ -157,6 +165,9 @@ int main(int argc, char** argv) {
     hunt->add_option("--timeout", hunt_options.timeout, "seconds to wait for one answer")->capture_default_str();
     hunt->add_option("--startup-timeout", hunt_options.startup_timeout, "seconds more for the first answer after a start")
         ->capture_default_str();
+    hunt->add_flag("--exact", hunt_options.exact, "draw exact cases: integer inputs, every sum exact in the precision "
+                                                  "judged (where it is, (E12)), judged with tolerance 0; conv2d, "
+                                                  "conv_transpose2d, linear, pad2d, maxpool2d, relu and flatten");
     hunt->add_flag("--ties", hunt_options.ties, "draw max-pool inputs with ties and relu inputs at 0 (off by default)");
     hunt->add_flag("--coverage", hunt_options.coverage, "report how often each edge condition was generated");
     hunt->add_option("--jobs,-j", hunt_options.jobs, "implementations working side by side (the verdict and the "
@@ -191,9 +202,9 @@ int main(int argc, char** argv) {
         if (*demo) return cnnbp::cli::run_demo(std::cout);
         if (*tiny) return cnnbp::cli::run_tiny_cnn(std::cout);
         if (*eval) return cnnbp::cli::run_eval(case_path, out_path, canonical, npy);
-        if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, as_json, ties, bound);
+        if (*check) return cnnbp::cli::run_check(case_path, result_path, dtype, accumulate, as_json, ties, bound);
         if (*gradcheck) return cnnbp::cli::run_gradcheck(case_path, all, as_json);
-        if (*golden) return cnnbp::cli::run_golden(golden_dir);
+        if (*golden) return cnnbp::cli::run_golden(golden_dir, golden_large);
         if (*suite) return cnnbp::cli::run_suite(suite_options);
         if (*hunt) {
             for (const std::string& param : hunt_params) cnnbp::cli::add_hunt_param(hunt_options, param);

@@ -72,10 +72,10 @@ std::string error_in_units(const TensorVerdict& t) {
 
 }  // namespace
 
-int run_check(const std::string& case_path, const std::string& result_path, const std::string& dtype, bool as_json,
-              const std::string& ties, const std::string& bound) {
+int run_check(const std::string& case_path, const std::string& result_path, const std::string& dtype,
+              const std::string& accumulate, bool as_json, const std::string& ties, const std::string& bound) {
     if (ties != "any" && ties != "first") fail("--ties must be any or first, got ", ties);
-    const Precision p = precision(dtype, bound);
+    const Precision p = precision(dtype, bound, accumulate);
     const json doc = read_json_file(case_path, false);
     const Evaluation e = evaluate_case(doc, display_name(case_path));
     const json result = read_json_file(result_path, true);
@@ -84,7 +84,8 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
     const int status = v.fail() ? 1 : v.pass() ? 0 : 4;
     std::ostringstream os;  // the text report: printed, or carried in the JSON one
     os << "check " << e.op << " case " << display_name(case_path) << " against " << display_name(result_path) << " in "
-       << dtype << (e.exact ? " (exact case: tolerance 0)" : "") << '\n'
+       << dtype << (p.accumulate != p.dtype ? " (accumulated in " + p.accumulate + ")" : "")
+       << (e.exact ? " (exact case: tolerance 0)" : "") << '\n'
        << std::setprecision(17);
     std::size_t width = 5;
     for (const TensorVerdict& t : v.tensors) width = std::max(width, t.key.size() + 1);
@@ -113,7 +114,8 @@ int run_check(const std::string& case_path, const std::string& result_path, cons
         return status;
     }
     auto number = [](double x) { return std::isfinite(x) ? json(x) : json(std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity")); };
-    json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"unit_roundoff", p.u}, {"exact", e.exact},
+    json report = {{"case", case_path}, {"op", e.op}, {"dtype", dtype}, {"accumulate", p.accumulate}, {"unit_roundoff", p.u},
+                   {"storage_unit_roundoff", p.store}, {"exact", e.exact},
                    {"ties", ties}, {"bound", bound}, {"pass", v.pass()}, {"fail", v.fail()}, {"not_provided", v.not_provided},
                    {"not_judged", v.not_judged}, {"tensors", json::array()}};
     for (const TensorVerdict& t : v.tensors)
@@ -176,27 +178,33 @@ int run_gradcheck(const std::string& case_path, bool all, bool as_json) {
 
 namespace cnnbp::cli {
 
-int run_golden(const std::string& dir) {
+int run_golden(const std::string& dir, bool large) {
     std::error_code ec;
     if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) fail(dir, ": is not a folder");
     std::filesystem::create_directories(dir, ec);
     if (ec) fail(dir, ": cannot be created (", ec.message(), ")");
-    const std::vector<GoldenCase> cases = golden_cases();
+    const std::vector<GoldenCase> cases = large ? large_golden_cases() : golden_cases();
     const bool progress = isatty(STDERR_FILENO);
     std::ostringstream index;
     index << "# golden/: the golden suite\n\n"
           << "Written by `build/cnnbp golden` (deterministically: the same bytes on every run; a test regenerates it and\n"
           << "demands that nothing changed). Each file is a `cnnbp-case/1` case with `expected` filled in by the oracle,\n"
           << "and every case is also checked by finite differences and against PyTorch. The format is documented in\n"
-          << "`docs/case_format.md`. Inputs are multiples of 1/16, exactly representable in float32; cases marked exact\n"
-          << "are judged with tolerance 0, since every sum in them is exact in float32 in any order.\n\n"
+          << "`docs/case_format.md`. "
+          << (large ? "These are the large cases (`cnnbp golden --large`): realistic layer sizes, every tensor in a .npy\n"
+                      "file beside its case, inputs in {-2, -1, 1, 2}, so that every sum is exact in float32 in any order\n"
+                      "and they are judged with tolerance 0.\n\n"
+                    : "Inputs are multiples of 1/16, exactly representable in float32; cases marked exact\n"
+                      "are judged with tolerance 0, since every sum in them is exact in float32 in any order.\n\n")
           << "| file | op | exercises | exact |\n|---|---|---|---|\n";
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const GoldenCase& c = cases[i];
         if (progress) std::cerr << "\rgolden: " << i + 1 << "/" << cases.size() << ' ' << std::flush;
         json doc = c.doc;
         doc["expected"] = expected_json(evaluate_case(doc, c.file));
-        write_text_file((std::filesystem::path(dir) / c.file).string(), format_json(doc));
+        const std::string path = (std::filesystem::path(dir) / c.file).string();
+        if (large) write_npy_tensors(doc, path);
+        write_text_file(path, format_json(doc));
         index << "| `" << c.file << "` | " << doc["op"].get<std::string>() << " | " << c.exercises << " | "
               << (doc.value("exact", false) ? "yes" : "") << " |\n";
     }

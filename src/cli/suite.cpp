@@ -89,11 +89,12 @@ Outcome judge_case(Implementation& impl, const json& doc, const Evaluation& e, c
 std::string invoked_as = "cnnbp";
 
 std::string reproduce_command(const std::string& file, const std::string& impl, const std::string& dtype,
-                              const std::string& require) {
+                              const std::string& require, const std::string& accumulate) {
     const bool plain = invoked_as.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+") ==
                        std::string::npos;
     return (plain ? invoked_as : shell_quote(invoked_as)) + " suite " + shell_quote(file) + " --impl " + shell_quote(impl) +
-           (dtype == "float64" ? "" : " --dtype " + dtype) + (require == "all" ? "" : " --require " + require);
+           (dtype == "float64" ? "" : " --dtype " + dtype) + (accumulate.empty() ? "" : " --accumulate " + accumulate) +
+           (require == "all" ? "" : " --require " + require);
 }
 
 std::string shell_quote(const std::string& text) {
@@ -155,7 +156,7 @@ std::string junit_xml(const std::vector<std::filesystem::path>& files, const std
 }  // namespace
 
 int run_suite(const SuiteOptions& o) {
-    const Precision p = precision(o.dtype, o.bound);
+    const Precision p = precision(o.dtype, o.bound, o.accumulate);
     const Requirement required = parse_requirement(o.require);
     std::vector<std::filesystem::path> files;
     if (std::filesystem::is_regular_file(o.dir)) {
@@ -222,12 +223,12 @@ int run_suite(const SuiteOptions& o) {
     const int status = total[1] > 0 ? 1 : total[4] > 0 ? 5 : total[0] == 0 ? 4 : 0;
     if (!o.junitxml.empty()) write_text_file(o.junitxml, junit_xml(files, runs, ran, total));
     if (o.as_json) {
-        json report = {{"dir", o.dir}, {"impl", o.impl}, {"dtype", o.dtype}, {"require", o.require}, {"cases", json::array()}};
+        json report = {{"dir", o.dir}, {"impl", o.impl}, {"dtype", o.dtype}, {"accumulate", p.accumulate}, {"require", o.require}, {"cases", json::array()}};
         for (std::size_t i = 0; i < ran; ++i) {
             if (runs[i].op.empty()) continue;
             json c = {{"file", files[i].string()}, {"op", runs[i].op}, {"outcome", kind_names[runs[i].outcome.kind]}};
             if (!runs[i].outcome.detail.empty()) c["detail"] = runs[i].outcome.detail;
-            if (runs[i].outcome.kind != Outcome::passed) c["reproduce"] = reproduce_command(files[i].string(), o.impl, o.dtype, o.require);
+            if (runs[i].outcome.kind != Outcome::passed) c["reproduce"] = reproduce_command(files[i].string(), o.impl, o.dtype, o.require, o.accumulate);
             report["cases"].push_back(c);
         }
         for (int k = 0; k < 5; ++k) report["totals"][kind_names[k]] = total[k];
@@ -237,7 +238,7 @@ int run_suite(const SuiteOptions& o) {
         std::cout << report.dump(2) << '\n';
         return status;
     }
-    std::cout << "suite " << o.dir << " against `" << o.impl << "` in " << o.dtype << "\n\n"
+    std::cout << "suite " << o.dir << " against `" << o.impl << "` in " << o.dtype << (p.accumulate != p.dtype ? " (accumulated in " + p.accumulate + ")" : "") << "\n\n"
               << std::left << std::setw(24) << "op" << std::right << std::setw(8) << "passed" << std::setw(8) << "failed"
               << std::setw(13) << "unsupported" << std::setw(12) << "not judged" << std::setw(12) << "incomplete" << '\n';
     const int widths[5] = {8, 8, 13, 12, 12};
@@ -253,7 +254,7 @@ int run_suite(const SuiteOptions& o) {
         for (std::size_t i = 0; i < ran; ++i)
             if (!runs[i].op.empty() && runs[i].outcome.kind == kind) {
                 std::cout << "\n" << label << ' ' << files[i].string() << ": " << runs[i].outcome.detail;
-                if (kind != Outcome::not_judged) std::cout << "\n  reproduce: " << reproduce_command(files[i].string(), o.impl, o.dtype, o.require);
+                if (kind != Outcome::not_judged) std::cout << "\n  reproduce: " << reproduce_command(files[i].string(), o.impl, o.dtype, o.require, o.accumulate);
                 any = true;
             }
     std::cout << (any ? "\n" : "") << '\n'

@@ -38,6 +38,7 @@ Outcome judge_case(Implementation& impl, const nlohmann::ordered_json& doc, cons
 /// What the user asked of suite.
 struct SuiteOptions {
     std::string dir = "golden", impl, dtype = "float64", require = "all", bound = "tight";
+    std::string accumulate;  ///< --accumulate: the precision of the products and sums ("": the default for dtype)
     double timeout = 10.0, startup_timeout = 60.0;
     bool exitfirst = false;              ///< -x: stop at the first failed case
     int jobs = 1;                        ///< implementations working side by side
@@ -58,8 +59,8 @@ std::string shell_quote(const std::string& text);
 /// as printed. main() sets it.
 extern std::string invoked_as;
 
-/// "PROGRAM suite FILE --impl CMD [--dtype D] [--require R]": the command that runs one case again.
+/// "PROGRAM suite FILE --impl CMD [--dtype D] [--accumulate A] [--require R]": the command that runs one case again.
 std::string reproduce_command(const std::string& file, const std::string& impl, const std::string& dtype,
-                              const std::string& require);
+                              const std::string& require, const std::string& accumulate = "");
 
 }  // namespace cnnbp::cli

@@ -59,8 +59,14 @@ TEST_CASE("check: an exact case demands equality", "[oracle]") {
     doc["inputs"]["x"] = json::parse("[[[[0.5, 2, -3], [0.75, 1, 3], [2, -1, 1.5]]]]");
     doc["inputs"]["w"] = json::parse("[[[[0.25, -1], [1, 0.5]]]]");
     doc["exact"] = true;
+    // dout holds 0.1, which no binary grid holds: the claim cannot be confirmed (E12), so the bound judges
+    const Evaluation claimed = evaluate_case(doc, "exact");
+    Array a = claimed.outputs.at("out").value;
+    a.data[3] = std::nextafter(a.data[3], 1e9);
+    CHECK(check_result(claimed, {{"out", array_to_json(a)}}, "r", precision("float32"), TiePolicy::any).pass());
+    doc["dout"][0][0][2][0] = 0.125;  // now every input is a multiple of 2^-3: every sum is exact, the bound is 0
     const Evaluation e = evaluate_case(doc, "exact");
-    Array a = e.outputs.at("out").value;
+    a = e.outputs.at("out").value;
     CHECK(check_result(e, {{"out", array_to_json(a)}}, "r", precision("float32"), TiePolicy::any).pass());
     a.data[3] = std::nextafter(a.data[3], 1e9);
     CHECK_FALSE(check_result(e, {{"out", array_to_json(a)}}, "r", precision("float32"), TiePolicy::any).pass());

@@ -196,3 +196,34 @@ TEST_CASE("eval --canonical writes every parameter in full, as suite and hunt se
     run("suite suite_hunt_short.json " + echo);
     CHECK(json::parse(read("suite_hunt_sent.json"))["params"]["stride"] == json::array({2, 2}));
 }
+
+TEST_CASE("hunt --exact judges integer cases with tolerance 0: an answer one float32 ulp off is caught, which the bound lets through", "[cli][hunt][exact]") {
+    // the numpy example in float32, its first output element moved to the next float32 up
+    file("exact_nudge.py", "import json, sys\nimport numpy as np\n"
+                           "def first(v):\n    return first(v[0]) if isinstance(v[0], list) else v\n"
+                           "for line in sys.stdin:\n    a = json.loads(line)\n    row = first(a['out'])\n"
+                           "    row[0] = float(np.nextafter(np.float32(row[0]), np.float32(np.inf)))\n"
+                           "    print(json.dumps(a), flush=True)\n");
+    const std::string nudged = "--impl '/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/numpy_layers.py --dtype float32 | "
+                               "/usr/bin/python3 exact_nudge.py' --dtype float32 --cases 30 --save exact-nudge.json";
+    const Run bounded = run("hunt --op conv2d " + nudged);
+    INFO(bounded.output);
+    CHECK(bounded.status == 0);  // within the bound: a rounding could do that
+    const Run exact = run("hunt --op conv2d --exact " + nudged);
+    INFO(exact.output);
+    CHECK(exact.status == 1);
+    CHECK(says(exact, "bound 0)"));
+    CHECK(read("exact-nudge.json").find("\"exact\": true") != std::string::npos);
+    // the correct example passes exact hunts, in float32 and in float16 (its float16 sums of small integers are exact)
+    for (const std::string op : {"conv2d", "conv_transpose2d", "linear", "maxpool2d"}) {
+        INFO(op);
+        CHECK(run("hunt --exact --op " + op + " --cases 100 --dtype float32 --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR
+                  "/examples/numpy_layers.py --dtype float32'").status == 0);
+    }
+    CHECK(run("hunt --exact --op conv2d --cases 100 --dtype float16 --impl '/usr/bin/python3 " CNNBP_SOURCE_DIR
+              "/examples/numpy_layers.py --dtype float16'").status == 0);
+    // an op that divides cannot be drawn exact
+    const Run avg = run("hunt --exact --op avgpool2d " + numpy);
+    CHECK(avg.status == 2);
+    CHECK(says(avg, "avgpool2d divides or takes a function"));
+}

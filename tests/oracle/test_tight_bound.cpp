@@ -1,6 +1,7 @@
 // The tight bound (E9) at the sizes implementations are tested at: correct float32 answers, summed in different orders,
 // pass; small realistic mistakes, which the certain bound (E3) lets through, fail. And the bound's own false-alarm
 // rate, measured on sums in many orders and trees. Derivation: \ref tol_tight.
+#include "cnnbp/core/float_format.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/oracle/oracle.hpp"
 #include "cnnbp/oracle/tight_bound.hpp"
@@ -8,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -94,7 +96,7 @@ struct Tally {
 void judge_orders(const std::vector<float>& a, const std::vector<float>& b, bool data_model, std::mt19937_64& rng, Tally& tally) {
     const double u = std::ldexp(1.0, -24);
     const SumTerms s = stats(a, b);
-    const double bound = tight_bound(s, data_model, u, std::ldexp(1.0, -53));
+    const double bound = tight_bound(s, data_model, u, u, std::ldexp(1.0, -53), false);
     Terms t(a.size());
     for (std::size_t i = 0; i < t.size(); ++i) t[i] = a[i] * b[i];
     Terms reversed(t.rbegin(), t.rend()), shuffled = t;
@@ -128,7 +130,9 @@ std::size_t oi(int n, int f, int h, int w) { return ((std::size_t(n) * F + f) * 
 std::size_t wi(int f, int c, int u, int v) { return ((std::size_t(f) * C + c) * K + u) * K + v; }
 
 // Tap by tap: each output, dx and dw element accumulated in float32, in loop order (dw's 25,088 terms recursively).
-Answer tap_by_tap(const Conv& k) {
+Answer tap_by_tap(const Conv& k, const FloatFormat* sums_in = nullptr) {
+    // with sums_in, every running sum is rounded to that format after each addition
+    auto add = [&](float s, float t) { return sums_in ? float(round_to(double(s) + double(t), *sums_in)) : s + t; };
     Answer a{std::vector<float>(std::size_t(N) * F * H * W), std::vector<float>(k.x.size()), std::vector<float>(k.w.size()),
              std::vector<float>(F)};
     for (int n = 0; n < N; ++n)
@@ -140,7 +144,7 @@ Answer tap_by_tap(const Conv& k) {
                         for (int u = 0; u < K; ++u)
                             for (int v = 0; v < K; ++v) {
                                 const int h = i + u - 1, w = j + v - 1;
-                                if (h >= 0 && h < H && w >= 0 && w < W) s += k.w[wi(f, c, u, v)] * k.x[xi(n, c, h, w)];
+                                if (h >= 0 && h < H && w >= 0 && w < W) s = add(s, k.w[wi(f, c, u, v)] * k.x[xi(n, c, h, w)]);
                             }
                     a.out[oi(n, f, i, j)] = s;
                 }
@@ -153,7 +157,7 @@ Answer tap_by_tap(const Conv& k) {
                         for (int u = 0; u < K; ++u)
                             for (int v = 0; v < K; ++v) {
                                 const int i = h - u + 1, j = w - v + 1;
-                                if (i >= 0 && i < H && j >= 0 && j < W) s += k.w[wi(f, c, u, v)] * k.dout[oi(n, f, i, j)];
+                                if (i >= 0 && i < H && j >= 0 && j < W) s = add(s, k.w[wi(f, c, u, v)] * k.dout[oi(n, f, i, j)]);
                             }
                     a.dx[xi(n, c, h, w)] = s;
                 }
@@ -161,7 +165,7 @@ Answer tap_by_tap(const Conv& k) {
         float s = 0;
         for (int n = 0; n < N; ++n)
             for (int i = 0; i < H; ++i)
-                for (int j = 0; j < W; ++j) s += k.dout[oi(n, f, i, j)];
+                for (int j = 0; j < W; ++j) s = add(s, k.dout[oi(n, f, i, j)]);
         a.db[f] = s;
         for (int c = 0; c < C; ++c)
             for (int u = 0; u < K; ++u)
@@ -171,7 +175,7 @@ Answer tap_by_tap(const Conv& k) {
                         for (int i = 0; i < H; ++i)
                             for (int j = 0; j < W; ++j) {
                                 const int h = i + u - 1, w = j + v - 1;
-                                if (h >= 0 && h < H && w >= 0 && w < W) t += k.dout[oi(n, f, i, j)] * k.x[xi(n, c, h, w)];
+                                if (h >= 0 && h < H && w >= 0 && w < W) t = add(t, k.dout[oi(n, f, i, j)] * k.x[xi(n, c, h, w)]);
                             }
                     a.dw[wi(f, c, u, v)] = t;
                 }
@@ -242,11 +246,11 @@ json result_json(const Answer& a) {
     return r;
 }
 
-// PyTorch's float32 conv2d and autograd, through examples/torch_layers.py.
-Answer pytorch(const Conv& k) {
+// PyTorch's conv2d and autograd in `dtype`, through examples/torch_layers.py.
+Answer pytorch(const Conv& k, const std::string& dtype = "float32") {
     const std::string in = "tight_bound_torch.in.jsonl", out = "tight_bound_torch.out.jsonl";
     std::ofstream(in) << canonical_case(case_json(k)).dump() << '\n';  // every parameter in full, as suite sends it
-    const std::string cmd = "/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/torch_layers.py --dtype float32 < " + in + " > " + out;
+    const std::string cmd = "/usr/bin/python3 " CNNBP_SOURCE_DIR "/examples/torch_layers.py --dtype " + dtype + " < " + in + " > " + out;
     REQUIRE(std::system(cmd.c_str()) == 0);
     std::ifstream answer(out);
     std::string line;
@@ -273,7 +277,8 @@ Conv draw_conv(const std::string& kind, std::uint64_t seed) {
     std::uniform_real_distribution<float> unit(0.0f, 1.0f);
     auto fill = [&](std::size_t count) {
         std::vector<float> v(count);
-        for (float& e : v) e = kind == "normal" ? normal(rng) : unit(rng);
+        for (float& e : v)
+            e = kind == "normal" ? normal(rng) : kind == "integers" ? float(std::array{-2, -1, 1, 2}[rng() % 4]) : unit(rng);
         return v;
     };
     return {fill(std::size_t(N) * C * H * W), fill(std::size_t(F) * C * K * K), fill(F), fill(std::size_t(N) * F * H * W)};
@@ -358,7 +363,7 @@ TEST_CASE("tight bounds: data refused by (E10) is bounded by (E8a), and repeated
         CHECK(check_factor("x", x).repeats);
         CHECK(check_factor("dout", dout).repeats);
         const SumTerms s = stats(a, one);
-        CHECK(std::abs(double(recursive(a)) - s.value) > tight_bound(s, true, std::ldexp(1.0, -24), std::ldexp(1.0, -53)));
+        CHECK(std::abs(double(recursive(a)) - s.value) > tight_bound(s, true, std::ldexp(1.0, -24), std::ldexp(1.0, -24), std::ldexp(1.0, -53), false));
     }
 }
 
@@ -404,4 +409,98 @@ TEST_CASE("tight bounds: three correct float32 implementations of a realistic co
                 CHECK_FALSE(check_result(e, result_json(*wrong), name, certain, TiePolicy::any).fail());
         }
     }
+}
+
+// ---- the same conv2d in float16 and bfloat16, accumulated in float32 ---------------------------------------------
+
+namespace {
+
+// The case's inputs rounded to `f`: a half-precision case holds half-precision values.
+Conv stored(Conv k, const FloatFormat& f) {
+    for (std::vector<float>* v : {&k.x, &k.w, &k.b, &k.dout})
+        for (float& e : *v) e = float(round_to(e, f));
+    return k;
+}
+
+// An answer as a half-precision kernel stores it: each result rounded once to `f`.
+Answer stored(Answer a, const FloatFormat& f) {
+    for (std::vector<float>* v : {&a.out, &a.dx, &a.dw, &a.db})
+        for (float& e : *v) e = float(round_to(e, f));
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("tight bounds: the realistic conv2d in float16 and bfloat16 with float32 accumulation, correct answers pass and mistakes of 1e-2 fail", "[oracle][tight]") {
+    for (const std::string dtype : {"float16", "bfloat16"}) {
+        const FloatFormat& f = float_format(dtype);
+        const Conv k = stored(draw_conv("normal", 3), f);
+        const Evaluation e = evaluate_case(case_json(k), "realistic");
+        const Precision half = precision(dtype), certain = precision(dtype, "certain");
+        CHECK(half.u == std::ldexp(1.0, -24));  // float32 accumulation, the default
+        // the products of two half-precision values are exact in float32: im2col + sgemm and tap by tap sum them in
+        // float32 and store each result once; PyTorch's bfloat16 convolution (float16 has none on the CPU) does too
+        std::vector<std::pair<std::string, Answer>> correct = {{"tap by tap", stored(tap_by_tap(k), f)},
+                                                               {"im2col + sgemm", stored(im2col_sgemm(k), f)}};
+        if (dtype == "bfloat16") correct.emplace_back("PyTorch", pytorch(k, "bfloat16"));
+        for (const auto& [name, answer] : correct) {
+            const Verdict v = check_result(e, result_json(answer), name, half, TiePolicy::any);
+            INFO(dtype << ", " << name);
+            for (const TensorVerdict& t : v.tensors) INFO(t.key << ": " << t.ratio << " of its bound " << t.bound);
+            CHECK(v.pass());
+            for (const TensorVerdict& t : v.tensors) CHECK(t.tight);
+        }
+        const Answer gemm = correct[1].second;
+        // one dw element off by 1e-2 of max |dw|
+        Answer off = gemm;
+        off.dw[largest(off.dw)] = float(round_to(1.01 * off.dw[largest(off.dw)], f));
+        // the largest bias gradient off by 1e-2 of itself
+        Answer bias = gemm;
+        bias.db[largest(bias.db)] = float(round_to(1.01 * bias.db[largest(bias.db)], f));
+        // one output row missed in one sample
+        Conv short_row = k;
+        for (int g = 0; g < F; ++g)
+            for (int j = 0; j < W; ++j) short_row.dout[oi(3, g, 10, j)] = 0;
+        Answer missed = stored(im2col_sgemm(short_row), f);
+        missed.out.clear(), missed.dx.clear();
+        // summed in the storage type where float32 was due
+        const Answer narrow = tap_by_tap(k, &f);
+        for (const auto& [name, wrong] : {std::pair<const char*, const Answer*>{"a dw element off by 1e-2 of max |dw|", &off},
+                                          {"the largest db off by 1e-2 of itself", &bias},
+                                          {"one output row missed in one sample", &missed},
+                                          {"summed in the storage type", &narrow}}) {
+            INFO(dtype << ": " << name);
+            const Verdict v = check_result(e, result_json(*wrong), name, half, TiePolicy::any);
+            for (const TensorVerdict& t : v.tensors) INFO(t.key << ": " << t.ratio << " of its bound " << t.bound);
+            CHECK(v.fail());
+            // (E3), the certain bound, lets the dw mistake through
+            if (std::string(name).find("dw element") != std::string::npos)
+                CHECK_FALSE(check_result(e, result_json(*wrong), name, certain, TiePolicy::any).fail());
+        }
+    }
+}
+
+TEST_CASE("exact cases: the realistic conv2d with integer inputs is judged with tolerance 0, and cannot see x rounded to float16", "[oracle][tight][exact]") {
+    const Conv k = draw_conv("integers", 4);
+    json doc = case_json(k);
+    doc["exact"] = true;
+    const Evaluation e = evaluate_case(doc, "realistic exact");
+    const Precision float32 = precision("float32");
+    const Answer tap = tap_by_tap(k), gemm = im2col_sgemm(k);
+    // two orders, the same bits: every partial sum is an integer below 2^24 (E12)
+    CHECK(check_result(e, result_json(tap), "tap by tap", float32, TiePolicy::any).pass());
+    CHECK(check_result(e, result_json(gemm), "im2col + sgemm", float32, TiePolicy::any).pass());
+    CHECK(tap.dw == gemm.dw);
+    // one dw element one float32 ulp off fails: its bound is 0
+    Answer ulp = gemm;
+    ulp.dw[7] = std::nextafter(ulp.dw[7], INFINITY);
+    const Verdict v = check_result(e, result_json(ulp), "one ulp", float32, TiePolicy::any);
+    CHECK(v.fail());
+    for (const TensorVerdict& t : v.tensors)
+        if (t.key == "dw") CHECK(t.bound == 0);
+    // what exact cases cannot see: x rounded to float16 changes nothing, since small integers are float16 values;
+    // the realistic case in normal data (above) catches it
+    Conv half = k;
+    for (float& v : half.x) v = to_float16(v);
+    CHECK(check_result(e, result_json(im2col_sgemm(half)), "x rounded to float16", float32, TiePolicy::any).pass());
 }

@@ -41,7 +41,7 @@ std::string check_report(const json& case_doc, const json& result, const std::st
     std::streambuf* const saved = std::cout.rdbuf(captured.rdbuf());
     int status = 0;
     try {
-        status = run_check(case_path, result_path, dtype, false, "any", "tight");
+        status = run_check(case_path, result_path, dtype, "", false, "any", "tight");
     } catch (...) {
         std::cout.rdbuf(saved);
         std::filesystem::remove_all(dir);

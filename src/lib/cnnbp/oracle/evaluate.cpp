@@ -1,11 +1,17 @@
 #include "cnnbp/oracle/evaluate.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/float_format.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/oracle/network.hpp"
 #include "cnnbp/ops/op.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <iomanip>
+#include <sstream>
 
 namespace cnnbp {
 
@@ -21,6 +27,7 @@ Expected rounded_output(Array value, Array magnitude, double roundings) {
 Expected summed_output(Array value, Array magnitude, Array squares, double roundings, double largest,
                        std::initializer_list<const FactorCheck*> factors) {
     Expected e = rounded_output(std::move(value), std::move(magnitude), roundings);
+    e.summed = true;
     if (std::all_of(factors.begin(), factors.end(), [](const FactorCheck* f) { return f->repeats; })) {
         e.model_refused = "every factor of the terms repeats a few values, so their rounding errors repeat instead of "
                           "averaging out: judged by the certain bound (E3)";
@@ -42,6 +49,53 @@ Expected exact_output(Array value) {
     return rounded_output(std::move(value), std::move(m), 0.0);
 }
 
+namespace {
+
+// Notes in e.unrepresentable, for each format narrower than double, the first of the `count` values at `v` (input
+// `name`) that is not one of its values; `where(k)` names element k.
+// The number of binary places of x: the smallest q >= 0 with x 2^q an integer.
+int binary_places(double x) {
+    if (x == 0 || !std::isfinite(x)) return 0;
+    int e = 0;
+    const double m = std::frexp(x, &e);  // x = m 2^e, 1/2 <= |m| < 1: m 2^53 is an integer
+    const auto significand = std::uint64_t(std::abs(std::ldexp(m, 53)));
+    return std::max(0, 53 - std::countr_zero(significand) - e);
+}
+
+template <class Where>
+void note_values(Evaluation& e, const std::string& name, const double* v, std::size_t count, Where where) {
+    if (e.exact)
+        for (std::size_t k = 0; k < count; ++k) e.fraction_bits = std::max(e.fraction_bits, binary_places(v[k]));
+    static const char* formats[] = {"float32", "bfloat16", "float16"};
+    for (const char* f : formats) {
+        if (e.unrepresentable.count(f)) continue;
+        const FloatFormat& format = float_format(f);
+        for (std::size_t k = 0; k < count; ++k)
+            if (round_to(v[k], format) != v[k]) {
+                std::ostringstream os;
+                os << std::setprecision(17) << name << " " << where(k) << " = " << v[k];
+                e.unrepresentable[f] = os.str();
+                break;
+            }
+    }
+}
+
+void note_array(Evaluation& e, const std::string& name, const Array& a) {
+    note_values(e, name, a.data.data(), a.data.size(), [&](std::size_t k) { return a.index_string(k); });
+}
+
+template <class Armadillo>
+void note_armadillo(Evaluation& e, const std::string& name, const Armadillo& a) {
+    note_values(e, name, a.memptr(), a.n_elem, [](std::size_t k) { return "value " + std::to_string(k); });
+}
+
+void note_value(Evaluation& e, const std::string& name, const Value& v) {
+    if (const auto* t = std::get_if<Tensor4>(&v)) note_armadillo(e, name, t->data());
+    else note_armadillo(e, name, std::get<arma::mat>(v));
+}
+
+}  // namespace
+
 Evaluation evaluate_case(const json& doc, const std::string& file) {
     if (!doc.is_object()) fail(file, ": a case must be a JSON object");
     if (!doc.contains("format")) fail(file, ": format is missing; a case starts with \"format\": \"cnnbp-case/1\"");
@@ -55,9 +109,20 @@ Evaluation evaluate_case(const json& doc, const std::string& file) {
     }
     try {
         if (e.op == "sequential") {
-            evaluate_network(read_network(doc), e);
+            const NetworkCase net = read_network(doc);
+            note_value(e, "inputs.x", net.x);
+            for (std::size_t l = 0; l < net.params.size(); ++l) {
+                const std::string at = "inputs.layer_params[" + std::to_string(l) + "].";
+                if (net.params[l].w) note_value(e, at + "w", *net.params[l].w);
+                if (net.params[l].b) note_armadillo(e, at + "b", *net.params[l].b);
+            }
+            if (const auto* mse = std::get_if<MseLoss>(&net.loss)) note_armadillo(e, "inputs.y", mse->y);
+            evaluate_network(net, e);
         } else {
             const OpCase c = read_case(doc);
+            for (const auto& [name, a] : c.inputs)
+                if (name != "labels") note_array(e, "inputs." + name, a);  // labels are indices, not values
+            if (c.dout) note_array(e, "dout", *c.dout);
             c.op->evaluate(c, e);
         }
     } catch (const Error& err) {

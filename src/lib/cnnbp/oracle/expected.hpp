@@ -29,6 +29,10 @@ struct Expected {
     /// empty for outputs that are not such sums (they are judged by (E3) alone).
     Array squares;
     double largest = 0;         ///< b >= |t_i| for every term of every element (with squares)
+    /// A sum of products (summed_output()): its products and additions are computed in the accumulation type. Every
+    /// other output (a function, a pool, a loss) may store its intermediates in the storage type, and is bounded with
+    /// the larger unit roundoff, \ref eq_E11 "(E11)".
+    bool summed = false;
     std::string model_refused;  ///< why a model of (E9) is not assumed for these sums, \ref eq_E10 "(E10)", or ""
 };
 
@@ -61,9 +65,18 @@ struct Fragile {
 struct Evaluation {
     std::string op;                            ///< the case's op
     std::map<std::string, Expected> outputs;   ///< every output of the op
-    bool exact = false;                        ///< the case says "exact": true (every sum is exact in float32)
+    /// The case says "exact": true: its outputs are sums of products of its inputs (or copies, maxima), every one
+    /// exact in float32 in any order. The judge confirms it in the precision judged, element by element, from
+    /// fraction_bits, \ref eq_E12 "(E12)".
+    bool exact = false;
+    /// q: every input is a multiple of 2^-q (the largest number of binary places an input has), so every product of
+    /// two inputs is a multiple of 2^-2q.
+    int fraction_bits = 0;
     std::size_t layers = 0;                    ///< a network's number of layers (0 for a single op)
     std::vector<Fragile> fragile;              ///< a network's fragile places (empty for a single op)
+    /// For each narrower format ("float32", "bfloat16", "float16") whose values the case's inputs are not all: the
+    /// first input element that is not, "inputs.x (0,1,2,3) = 0.1" (\ref tol_half "Half precision").
+    std::map<std::string, std::string> unrepresentable;
 };
 
 }  // namespace cnnbp

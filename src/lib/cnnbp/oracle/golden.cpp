@@ -14,6 +14,7 @@
 #include "cnnbp/ops/op.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <tuple>
@@ -30,9 +31,11 @@ struct Values {
     Rng rng;
     Array tensor(std::vector<arma::uword> shape) {
         Array a{std::move(shape), {}};
-        for (arma::uword i = 0; i < a.size(); ++i) a.data.push_back(rng.nonzero_sixteenth());
+        for (arma::uword i = 0; i < a.size(); ++i) a.data.push_back(integers ? integer() : rng.nonzero_sixteenth());
         return a;
     }
+    bool integers = false;  // -2, -1, 1 or 2 in place of sixteenths (the large exact cases)
+    double integer() { return std::array{-2.0, -1.0, 1.0, 2.0}[rng.next() % 4]; }
     // A tensor whose every (H, W) plane holds different values (drawn without replacement from the 64 multiples of
     // 1/16 in [-2, 2] other than 0, or from the 32 negative ones): max-pool windows without ties.
     Array distinct_tensor(std::vector<arma::uword> shape, bool negative = false) {
@@ -233,6 +236,21 @@ std::vector<GoldenCase> golden_cases() {
                      1, 4, 3, 4, 6, 2, 3, {2, 1, {0, 1, 2, 0}, 1, 0, 1, 2, 2}, true);
     b.conv_transpose("conv_transpose2d_output_padding_beyond_stride.json", "stride 1, dilation 2, output_padding 1: allowed because it is below the dilation; conv2d's adjoint has an extra row and column",
                      2, 2, 3, 3, 3, 2, 2, {1, 1, {}, 1, 1, 2, 2, 1}, true);
+    return b.cases;
+}
+
+std::vector<GoldenCase> large_golden_cases() {
+    Builder b;
+    b.values.integers = true;
+    b.conv("conv2d_resnet_stage1_exact.json", "ResNet's first stage: 8 x 64 x 56 x 56, 64 filters 3x3, padding 1; "
+           "25,088 terms in each dw and db sum", 8, 64, 56, 56, 64, 3, 3, {1, 1}, Padding::all(1), {1, 1}, 1, true);
+    b.conv("conv2d_resnet_downsample_exact.json", "ResNet's downsampling: 8 x 64 x 56 x 56 to 128 filters 3x3, stride 2, "
+           "padding 1", 8, 64, 56, 56, 128, 3, 3, {2, 2}, Padding::all(1), {1, 1}, 1, true);
+    b.op("linear_classifier_exact.json", "a classifier: 64 samples of 4096 features to 1000 classes", "linear", {},
+         {{"x", b.values.tensor({64, 4096})}, {"w", b.values.tensor({1000, 4096})}, {"b", b.values.tensor({1000})}},
+         {64, 1000}, true);
+    for (const GoldenCase& c : b.cases)
+        if (!c.doc.value("exact", false)) fail("golden: ", c.file, " is not exact in float32");
     return b.cases;
 }
 

@@ -21,4 +21,9 @@ struct GoldenCase {
 /// pseudo-random sequence: the same on every run and every machine.
 std::vector<GoldenCase> golden_cases();
 
+/// The large golden cases (`cnnbp golden --large`, generated where they are used, not committed): realistic layer
+/// sizes with inputs in {-2, -1, 1, 2}, so that every sum is exact in float32 in any order and the cases are judged
+/// with tolerance 0, \ref eq_E12 "(E12)".
+std::vector<GoldenCase> large_golden_cases();
+
 }  // namespace cnnbp

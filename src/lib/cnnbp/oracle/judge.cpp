@@ -1,6 +1,7 @@
 #include "cnnbp/oracle/judge.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/float_format.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 #include "cnnbp/oracle/evaluate.hpp"
 #include "cnnbp/oracle/tight_bound.hpp"
@@ -38,18 +39,33 @@ json flattened(const Evaluation& e, const json& result, const std::string& file)
     return flat;
 }
 
+// (E12): a case that says "exact" is exact at element k in this precision when every partial sum of its terms (all
+// multiples of 2^-2q, with magnitudes summing to M) and the result are values of the accumulation and the storage type.
+bool exact(const Evaluation& e, double magnitude, double value, const Precision& p) {
+    if (!e.exact) return false;
+    const double grid = std::ldexp(1.0, 2 * e.fraction_bits);
+    auto bits = [](double u) { return std::ldexp(1.0, -int(std::lround(std::log2(u)))); };  // 2^p from u = 2^-p
+    return magnitude * grid <= bits(p.u) && std::abs(value) * grid <= bits(p.store) &&
+           std::ldexp(1.0, -2 * e.fraction_bits) >= p.tiny;
+}
+
 }  // namespace
 
-Precision precision(const std::string& dtype, const std::string& bound) {
+Precision precision(const std::string& dtype, const std::string& bound, const std::string& accumulate) {
     if (bound != "tight" && bound != "certain") fail("--bound must be tight or certain, got ", bound);
-    const BoundKind kind = bound == "tight" ? BoundKind::tight : BoundKind::certain;
-    if (dtype == "float64") return {std::ldexp(1.0, -53), std::ldexp(1.0, -1022), kind};
-    if (dtype == "float32") return {std::ldexp(1.0, -24), std::ldexp(1.0, -126), kind};
-    fail("--dtype must be float64 or float32, got ", dtype);
+    const FloatFormat& s = float_format(dtype, "--dtype");
+    const bool half = s.p < 24;
+    const FloatFormat& a = float_format(accumulate.empty() ? (half ? "float32" : dtype) : accumulate, "--accumulate");
+    Precision p;
+    p.u = a.unit_roundoff(), p.store = s.unit_roundoff(), p.largest = s.largest();
+    p.tiny = std::max(a.smallest_normal(), s.smallest_normal());
+    p.bound = bound == "tight" ? BoundKind::tight : BoundKind::certain;
+    p.dtype = s.name, p.accumulate = a.name;
+    return p;
 }
 
 bool flips(const Fragile& f, const Precision& precision) {
-    return f.distance <= safety * (precision.u * f.coefficient + precision.tiny);
+    return f.distance <= safety * (std::max(precision.u, precision.store) * f.coefficient + precision.tiny);
 }
 
 bool Verdict::pass() const {
@@ -63,7 +79,24 @@ bool Verdict::fail() const {
 
 Verdict check_result(const Evaluation& e, const json& result_doc, const std::string& file, const Precision& precision,
                      TiePolicy ties) {
-    const double u = precision.u;
+    // A network stores every layer's output, and a function, a pool or a loss may store its intermediates (a sigmoid's
+    // s for its derivative s (1 - s)): they are bounded with the larger unit roundoff (E11), a sum of products with
+    // the accumulation's.
+    const double widest = std::max(precision.u, precision.store);
+    const double store = e.layers ? widest : precision.store;
+    // The implementation computes from the case's inputs as given: in half precision they must be its values (the
+    // rounding of a float64 case to float16 is not the implementation's arithmetic); a float32 implementation may
+    // round float64 inputs, which (E11) allows for.
+    const auto unrepresentable = e.unrepresentable.find(precision.dtype);
+    if (precision.store > std::ldexp(1.0, -24) && unrepresentable != e.unrepresentable.end())
+        fail(unrepresentable->second, " is not a ", precision.dtype, " value: judged in ", precision.dtype,
+             ", a case must hold ", precision.dtype, " inputs (round them first: np.float16(x), x.bfloat16() in "
+             "PyTorch), so that the implementation's arithmetic is judged, not the rounding of the case");
+    const bool rounded_inputs = unrepresentable != e.unrepresentable.end();
+    // A half-precision result is read as the nearest value of its type: a decimal printed with just enough digits to
+    // tell float16 values apart is read back exactly, and the rounding of the stored result is counted once.
+    const FloatFormat& storage = float_format(precision.dtype);
+    const bool half = storage.p < 24;
     if (!result_doc.is_object()) fail(file, ": a result must be a JSON object with some of the keys of expected");
     const json result = flattened(e, result_doc, file);
     for (const auto& [key, value] : result.items())
@@ -79,7 +112,7 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
         if (flips(f, precision)) {
             std::ostringstream why;
             why << f.where << " is within " << f.distance << " of a kink or tie, inside its error bound "
-                << safety * (u * f.coefficient + precision.tiny);
+                << safety * (widest * f.coefficient + precision.tiny);
             verdict.not_judged = why.str();
             break;
         }
@@ -93,10 +126,11 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
         if (got.shape != x.value.shape)
             fail(file, ": ", key, " has shape ", got.shape_string(), " but the expected ", key, " has shape ",
                  x.value.shape_string());
+        const double u = x.summed && !e.layers ? precision.u : widest;
         TensorVerdict t;
         t.key = key;
         t.elements = got.data.size();
-        const bool tight = precision.bound == BoundKind::tight && !x.squares.data.empty() && !e.exact;
+        const bool tight = precision.bound == BoundKind::tight && !x.squares.data.empty();
         t.model_refused = x.model_refused;
         if (!verdict.not_judged.empty()) {
             verdict.tensors.push_back(t);
@@ -105,28 +139,37 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
         double worst_ratio = -1;
         arma::uword zeros = 0;
         for (arma::uword k = 0; k < t.elements; ++k) {
-            const double want = x.value.data[k], have = got.data[k];
+            const double want = x.value.data[k], have = half ? round_to(got.data[k], storage) : got.data[k];
             if (want == 0.0) ++zeros;
             const double n = x.roundings.data[k];
             // (E3): the error a correct computation in precision u can make, plus the rounding of the stored result,
             // plus the absolute error of a result that underflows (an exp of a large negative number is 0 in float32)
             const double gamma = n * u / (1 - n * u);
-            const double certain =
-                e.exact ? 0.0 : safety * (gamma * x.magnitude.data[k] + u * std::abs(want) + precision.tiny);
+            const double certain = exact(e, x.magnitude.data[k], want, precision) ? 0.0
+                                   : n * u >= 1 ? std::numeric_limits<double>::infinity()
+                                                : safety * (gamma * x.magnitude.data[k] + store * std::abs(want) + precision.tiny);
             // (E9): what rounding explains when its errors behave randomly, never more than (E3)
             double bound = certain;
-            if (tight) {
+            if (tight && certain > 0) {
                 const SumTerms terms{n, want, x.magnitude.data[k], x.squares.data[k], x.largest};
-                const double b = tight_bound(terms, x.model_refused.empty(), u, double_u) + safety * precision.tiny;
+                const double b = tight_bound(terms, x.model_refused.empty(), u, store, double_u, rounded_inputs, half && !e.layers ? 1 : 2) +
+                                 safety * precision.tiny;
                 if (b < bound) bound = b, t.tight = true;
             }
-            if (!std::isfinite(bound) || !std::isfinite(want)) {
-                // The case's magnitudes overflow double: no answer can be bounded here, so none is accepted.
+            if (!std::isfinite(bound) || !std::isfinite(want) || std::abs(want) + bound > precision.largest) {
+                // No answer can be bounded here, so none is accepted: the case's numbers overflow double, a sum is
+                // too long for the accumulation type (n u >= 1/2 leaves no bound), or a correct result may overflow
+                // the storage type.
                 ++t.unbounded;
-                if (verdict.not_judged.empty())
-                    verdict.not_judged = key + " " + got.index_string(k) + " has no finite bound (expected " +
-                                         std::to_string(want) + ", magnitude of its terms " +
-                                         std::to_string(x.magnitude.data[k]) + "): the case's numbers overflow double";
+                if (verdict.not_judged.empty()) {
+                    std::ostringstream why;
+                    why << key << " " << got.index_string(k) << " has no finite bound (expected " << want
+                        << ", magnitude of its terms " << x.magnitude.data[k] << ", " << n << " roundings): ";
+                    if (!std::isfinite(want) || !std::isfinite(x.magnitude.data[k])) why << "the case's numbers overflow double";
+                    else if (std::isfinite(bound)) why << "a correct result may exceed " << precision.dtype << "'s largest value " << precision.largest;
+                    else why << n << " roundings are too many to bound in " << (u == precision.u ? precision.accumulate : precision.dtype) << " (n u >= 1/2)";
+                    verdict.not_judged = why.str();
+                }
                 continue;
             }
             double difference = std::abs(have - want);

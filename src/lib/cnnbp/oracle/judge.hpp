@@ -18,18 +18,26 @@ enum class BoundKind {
     certain  ///< (E3) alone: the worst case over every order and every rounding
 };
 
-/// A floating-point precision as the tolerance model sees it, \ref eq_E1 "(E1)", and the bound judged by in it.
+/// The precisions an implementation computes in as the tolerance model sees them, \ref eq_E1 "(E1)": the type its
+/// inputs and results are stored in and the type every product and sum between them is computed in
+/// (\ref tol_half "Half precision: storage and accumulation"), and the bound judged by.
 struct Precision {
-    double u;     ///< the unit roundoff: 2^-53 for float64, 2^-24 for float32
-    double tiny;  ///< the smallest normal number, the absolute error a result that underflows can carry
+    double u;      ///< the unit roundoff of the accumulation: 2^-53 for float64, 2^-24 for float32, 2^-11, 2^-8
+    double tiny;   ///< the smallest normal number of either type, the absolute error a result that underflows can carry
     BoundKind bound = BoundKind::tight;  ///< --bound: tight (the default) or certain
+    double store = 0;    ///< the unit roundoff of the storage type, the rounding of each stored result (>= u or not)
+    double largest = 0;  ///< the largest finite value of the storage type: a result beyond it overflows
+    std::string dtype = "float64";       ///< the storage type's name
+    std::string accumulate = "float64";  ///< the accumulation type's name
 };
 
-/// The precision named "float64" or "float32", judged by the bound named "tight" or "certain". Throws cnnbp::Error
-/// for any other name.
-Precision precision(const std::string& dtype, const std::string& bound = "tight");
+/// The precision of results stored in `dtype` and computed in `accumulate` (float64, float32, float16, bfloat16;
+/// "" takes float32 for float16 and bfloat16, the usual kernel setting, and `dtype` itself otherwise), judged by the
+/// bound named "tight" or "certain". Throws cnnbp::Error for any other name.
+Precision precision(const std::string& dtype, const std::string& bound = "tight", const std::string& accumulate = "");
 
-/// Whether a fragile place can flip in this precision, \ref eq_E7 "(E7)": distance <= 2 (u coefficient + tiny).
+/// Whether a fragile place can flip in this precision, \ref eq_E7 "(E7)": distance <= 2 (u coefficient + tiny), with
+/// u the larger of the two unit roundoffs (a network stores every layer's output).
 bool flips(const Fragile& f, const Precision& precision);
 
 /// How an implementation's max-pool ties are judged, \ref eq_E5 "(E5)".

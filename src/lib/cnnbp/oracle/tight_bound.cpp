@@ -14,11 +14,14 @@ namespace {
 
 double lambda() { return std::sqrt(2 * tail_exponent); }  // Azuma's tail 2 e^{-lambda^2 / 2} = 2 e^{-L}
 
-// lambda u (sqrt(Q + S) + sqrt(n - 1) gamma_n M): the first-order term, and the second-order one that comes from
-// rounding computed (not exact) partial sums, each within gamma_n M of its exact value (E3)
-double rounding_term(double q, const SumTerms& t, double u) {
+// lambda (sqrt(u^2 (Q + S) + (2 u_in)^2 S) + u sqrt(n - 1) gamma_n M): the first-order term (each node's rounding, each
+// product's, and each of its two factors' when the inputs had to be rounded to the stored type, u_in), and the
+// second-order one that comes from rounding computed (not exact) partial sums, each within gamma_n M of its exact
+// value (E3)
+double rounding_term(double q, const SumTerms& t, double u, double u_in) {
     const double gamma = t.n * u / (1 - t.n * u);
-    return lambda() * u * (std::sqrt(q + t.squares) + std::sqrt(std::max(t.n - 1, 0.0)) * gamma * t.magnitude);
+    const double first = std::sqrt(u * u * (q + t.squares) + 4 * u_in * u_in * t.squares);
+    return lambda() * (first + u * std::sqrt(std::max(t.n - 1, 0.0)) * gamma * t.magnitude);
 }
 
 // (E10), a tensor's drift (its mean and standard deviation given): the mean of each slice along each axis against the
@@ -76,7 +79,8 @@ bool repeats(const Array& a, double mean, double s) {
 
 }  // namespace
 
-double tight_bound(const SumTerms& t, bool data_model, double u, double u_oracle) {
+double tight_bound(const SumTerms& t, bool data_model, double u, double u_store, double u_oracle, bool rounded_inputs,
+                   double stored) {
     const double n = t.n, y = std::abs(t.value), m = t.magnitude;
     if (!(n * u < 0.5) || !std::isfinite(m) || !std::isfinite(t.squares)) return std::numeric_limits<double>::infinity();
     // (E8a), every tree and every order: a partial sum is at most max(P, N) = (M + |y|) / 2
@@ -89,8 +93,10 @@ double tight_bound(const SumTerms& t, bool data_model, double u, double u_oracle
         const double a1 = n * (n + 1) / 2 - 1, a2 = n * (n + 1) * (2 * n + 1) / 6 - 1;  // sum k, sum k^2, k = 2..n
         q = std::min(q, mu * mu * a2 + 4 * mu * d * a1 + 4 * std::max(n - 1, 0.0) * d * d);
     }
-    // (E9): the implementation's rounding, the oracle's own (in float64), and the rounding of the stored result
-    return rounding_term(q, t, u) + rounding_term(q, t, u_oracle) + 2 * u * y;
+    // (E9): the implementation's rounding and the oracle's own (in float64), then the rounding of the stored result
+    // (`stored` roundings of u_store |y|; the computed value it rounds is off by the rest)
+    const double computed = rounding_term(q, t, u, rounded_inputs ? u_store : 0.0) + rounding_term(q, t, u_oracle, 0.0);
+    return computed * (1 + stored * u_store) + stored * u_store * y;
 }
 
 FactorCheck check_factor(const char* name, const Array& a) {

@@ -24,11 +24,16 @@ struct SumTerms {
     double largest;  ///< b >= max |t_i|
 };
 
-/// The tight bound (E9) on |computed - y| for a sum computed in unit roundoff `u` in any order that does not depend on
-/// the values, with the oracle's own float64 error (unit roundoff `u_oracle`) added. With `data_model` false, only the
-/// rounding model (R) is assumed, and every partial sum is bounded by max(P, N), the sums of the positive and of the
-/// negative terms, \ref eq_E8 "(E8a)"; with it, also the data model (D), (E8b).
-double tight_bound(const SumTerms& t, bool data_model, double u, double u_oracle);
+/// The tight bound (E9) on |computed - y| for a sum whose products and additions are computed in unit roundoff `u`,
+/// in any order that does not depend on the values, and stored in unit roundoff `u_store`, with the oracle's own
+/// float64 error (unit roundoff `u_oracle`) added. With `rounded_inputs`, the factors of each product were rounded to
+/// the stored type first (a float32 implementation given float64 inputs), \ref eq_E11 "(E11)". `stored` is how many
+/// roundings of the stored result are allowed: 2 (one, and a decimal printed with fewer digits), or 1 for a
+/// half-precision result, which the judge reads back as the nearest value of its type. With `data_model`
+/// false, only the rounding model (R) is assumed, and every partial sum is bounded by max(P, N), the sums of the
+/// positive and of the negative terms, \ref eq_E8 "(E8a)"; with it, also the data model (D), (E8b).
+double tight_bound(const SumTerms& t, bool data_model, double u, double u_store, double u_oracle, bool rounded_inputs,
+                   double stored = 2);
 
 /// What \ref eq_E10 "(E10)" finds in one tensor whose elements are factors of the terms of some sums (every element
 /// may meet every other in some sum).

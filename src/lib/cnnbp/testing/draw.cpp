@@ -1,6 +1,8 @@
 #include "cnnbp/testing/draw.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 
 namespace cnnbp {
 
@@ -19,13 +21,25 @@ int RandomDraw::integer(const std::string& name, int lo, int hi) {
     return v;
 }
 
+double distinct_value(std::int64_t j, int bits) {
+    const std::int64_t a = j < 0 ? -j : j, top = std::int64_t(1) << bits;
+    if (a <= top) return double(j) / 16.0;  // j/16, j an integer of at most `bits` bits
+    // beyond 2^bits / 16, the values of `bits` significant bits in increasing order: binade b starts at
+    // 2^(bits - 4 + b), holds 2^(bits - 1) values and steps by their ulp, 2^(b - 3)
+    const std::int64_t per = top / 2, i = a - top - 1;
+    const int b = int(i / per);
+    const double v = std::ldexp(1.0, bits - 4 + b) + double(i % per + 1) * std::ldexp(1.0, b - 3);
+    return j < 0 ? -v : v;
+}
+
 std::vector<double> RandomDraw::values(const std::string& tensor, std::size_t count, ValueRule rule) {
     std::vector<double>& pool = pools[tensor];
     if (pool.empty()) {
         const std::size_t size = std::max<std::size_t>(count, 4 * 6 * 9 * 9);
         for (std::size_t k = 0; k < size; ++k) {
             if (rule == ValueRule::ties) pool.push_back(double(rng_.integer(-1, 1)));
-            else if (rule == ValueRule::distinct) pool.push_back((double(k) - double(size) / 2) / 16.0);
+            else if (rule == ValueRule::distinct) pool.push_back(distinct_value(std::int64_t(k) - std::int64_t(size / 2), bits));
+            else if (integers) pool.push_back(double(std::array{-2, -1, 1, 2}[rng_.next() % 4]));
             else pool.push_back(rng_.nonzero_sixteenth());
         }
         if (rule == ValueRule::distinct)  // a Fisher-Yates shuffle on the Rng

@@ -38,6 +38,11 @@ private:
     std::uint64_t state_;
 };
 
+/// The value of index j (any integer) in an increasing sequence of distinct values with at most `bits` significant
+/// bits: j/16 while |j| <= 2^bits, then the next values of that precision, so that a tensor of distinct values can be
+/// drawn in float16 (11 bits) or bfloat16 (8 bits) too.
+double distinct_value(std::int64_t j, int bits);
+
 /// How the values of a tensor are drawn.
 enum class ValueRule {
     sixteenths,  ///< k/16 with k in [-32, 32] (hunt and golden leave 0 out)
@@ -87,6 +92,8 @@ public:
 
     std::vector<Drawn> drawn;                             ///< every integer drawn, in order
     std::map<std::string, std::vector<double>> pools;     ///< the value pool of each tensor name
+    int bits = 53;  ///< the significant bits of the precision judged: every value drawn is one of its values
+    bool integers = false;  ///< hunt --exact: -2, -1, 1 or 2 in place of sixteenths, so that sums stay exact longer
 
 private:
     Rng rng_;
