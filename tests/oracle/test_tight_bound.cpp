@@ -67,7 +67,8 @@ float fused(const std::vector<float>& a, const std::vector<float>& b) {  // FMA:
 }
 
 // The sum's statistics, as the oracle computes them (in double, from the factors).
-SumTerms stats(const std::vector<float>& a, const std::vector<float>& b) {
+template <class T>
+SumTerms stats(const std::vector<T>& a, const std::vector<T>& b) {
     SumTerms s{double(a.size()), 0, 0, 0, 0};
     double ma = 0, mb = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -263,13 +264,8 @@ Answer pytorch(const Conv& k, const std::string& dtype = "float32") {
     return {floats("out"), floats("dx"), floats("dw"), floats("db")};
 }
 
-// float16's 11 significant bits, round to nearest
-float to_float16(float v) {
-    if (v == 0) return v;
-    int e;
-    std::frexp(v, &e);
-    return float(std::ldexp(std::nearbyint(std::ldexp(double(v), 11 - e)), e - 11));
-}
+// float16's 11 significant bits, round to nearest (ties to even)
+float to_float16(float v) { return float(round_to(v, float_format("float16"))); }
 
 Conv draw_conv(const std::string& kind, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
@@ -342,14 +338,7 @@ TEST_CASE("tight bounds: no correct half-precision sum in nine orders fails (E11
                         a[i] = round_to(s % 3 == 0 ? unit(rng) : normal(rng), f);
                         b[i] = round_to(s % 2 ? 1.0 : normal(rng), f);
                     }
-                    SumTerms st{double(n), 0, 0, 0, 0};
-                    double ma = 0, mb = 0;
-                    for (std::size_t i = 0; i < n; ++i) {
-                        const double t = a[i] * b[i];
-                        st.value += t, st.magnitude += std::abs(t), st.squares += t * t;
-                        ma = std::max(ma, std::abs(a[i])), mb = std::max(mb, std::abs(b[i]));
-                    }
-                    st.largest = ma * mb;
+                    const SumTerms st = stats(a, b);
                     const double bound = tight_bound(st, true, ua, us, std::ldexp(1.0, -53), false, 1) + tiny;
                     // the products (exact in float32; rounded to the accumulation type), summed in six orders with
                     // every addition rounded to it, the result stored once

@@ -51,8 +51,6 @@ Expected exact_output(Array value) {
 
 namespace {
 
-// Notes in e.unrepresentable, for each format narrower than double, the first of the `count` values at `v` (input
-// `name`) that is not one of its values; `where(k)` names element k.
 // The number of binary places of x: the smallest q >= 0 with x 2^q an integer.
 int binary_places(double x) {
     if (x == 0 || !std::isfinite(x)) return 0;
@@ -62,6 +60,9 @@ int binary_places(double x) {
     return std::max(0, 53 - std::countr_zero(significand) - e);
 }
 
+// Notes in e.unrepresentable, for each format narrower than double, the first of the `count` values at `v` (input
+// `name`) that is not one of its values; `where(k)` names element k. For a case that says "exact", also the most
+// binary places of its values, e.fraction_bits (E12).
 template <class Where>
 void note_values(Evaluation& e, const std::string& name, const double* v, std::size_t count, Where where) {
     if (e.exact)

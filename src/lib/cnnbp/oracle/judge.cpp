@@ -44,9 +44,8 @@ json flattened(const Evaluation& e, const json& result, const std::string& file)
 bool exact(const Evaluation& e, double magnitude, double value, const Precision& p) {
     if (!e.exact) return false;
     const double grid = std::ldexp(1.0, 2 * e.fraction_bits);
-    auto bits = [](double u) { return std::ldexp(1.0, -int(std::lround(std::log2(u)))); };  // 2^p from u = 2^-p
-    return magnitude * grid <= bits(p.u) && std::abs(value) * grid <= bits(p.store) &&
-           std::ldexp(1.0, -2 * e.fraction_bits) >= p.tiny;
+    // 2^p of a type is 1 / u, exactly
+    return magnitude * grid <= 1 / p.u && std::abs(value) * grid <= 1 / p.store && 1 / grid >= p.tiny;
 }
 
 }  // namespace
@@ -87,16 +86,16 @@ Verdict check_result(const Evaluation& e, const json& result_doc, const std::str
     // The implementation computes from the case's inputs as given: in half precision they must be its values (the
     // rounding of a float64 case to float16 is not the implementation's arithmetic); a float32 implementation may
     // round float64 inputs, which (E11) allows for.
+    const FloatFormat& storage = float_format(precision.dtype);
+    const bool half = storage.p < 24;
     const auto unrepresentable = e.unrepresentable.find(precision.dtype);
-    if (precision.store > std::ldexp(1.0, -24) && unrepresentable != e.unrepresentable.end())
+    if (half && unrepresentable != e.unrepresentable.end())
         fail(unrepresentable->second, " is not a ", precision.dtype, " value: judged in ", precision.dtype,
              ", a case must hold ", precision.dtype, " inputs (round them first: np.float16(x), x.bfloat16() in "
              "PyTorch), so that the implementation's arithmetic is judged, not the rounding of the case");
     const bool rounded_inputs = unrepresentable != e.unrepresentable.end();
     // A half-precision result is read as the nearest value of its type: a decimal printed with just enough digits to
     // tell float16 values apart is read back exactly, and the rounding of the stored result is counted once.
-    const FloatFormat& storage = float_format(precision.dtype);
-    const bool half = storage.p < 24;
     if (!result_doc.is_object()) fail(file, ": a result must be a JSON object with some of the keys of expected");
     const json result = flattened(e, result_doc, file);
     for (const auto& [key, value] : result.items())

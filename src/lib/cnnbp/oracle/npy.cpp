@@ -1,6 +1,7 @@
 #include "cnnbp/oracle/npy.hpp"
 
 #include "cnnbp/core/error.hpp"
+#include "cnnbp/core/float_format.hpp"
 #include "cnnbp/core/limits.hpp"
 #include "cnnbp/oracle/case_file.hpp"
 
@@ -232,28 +233,20 @@ double from_float16(std::uint16_t h) {
 // bfloat16: the upper half of a float32, so it is read back by appending 16 zero bits.
 double from_bfloat16(std::uint16_t h) { return std::bit_cast<float>(std::uint32_t(h) << 16); }
 
-// The bits of x rounded to the nearest value (ties to even) of a binary format with `exponent_bits` and
-// `fraction_bits`, float16 (5, 10) or bfloat16 (8, 7): directly from the double, so that there is one rounding only.
-std::uint16_t narrow_bits(double x, int exponent_bits, int fraction_bits) {
-    const unsigned sign = std::signbit(x) ? 1u << (exponent_bits + fraction_bits) : 0u;
+// The bits of x rounded to the nearest value of `f`, float16 or bfloat16 (by round_to(): one rounding from the double,
+// ties to even, infinity beyond the largest value), as a sign, 15 - (p - 1) exponent bits and p - 1 fraction bits.
+std::uint16_t narrow_bits(double x, const FloatFormat& f) {
+    const int fraction_bits = f.p - 1, exponent_bits = 15 - fraction_bits;
+    const unsigned sign = std::signbit(x) ? 0x8000u : 0u;
     const unsigned infinity = ((1u << exponent_bits) - 1) << fraction_bits;
     if (std::isnan(x)) return std::uint16_t(sign | infinity | 1u << (fraction_bits - 1));  // the quiet NaN
-    const int bias = (1 << (exponent_bits - 1)) - 1;
-    const double a = std::abs(x);
-    // the largest finite value is (2 - 2^-f) 2^bias; from halfway between it and 2^(bias+1) on, the nearest is infinity
-    if (a >= std::ldexp(2.0 - std::ldexp(1.0, -fraction_bits - 1), bias)) return std::uint16_t(sign | infinity);
-    const int e = a == 0 ? 1 - bias : std::max(std::ilogb(a), 1 - bias);  // subnormals share the smallest exponent
-    // the significand in units of the last place (scaling by 2^k is exact), rounded by the default mode: ties to even
-    const unsigned m = unsigned(std::nearbyint(std::ldexp(a, fraction_bits - e)));
+    const double a = std::abs(round_to(x, f));
+    if (std::isinf(a)) return std::uint16_t(sign | infinity);
+    const int e = a == 0 ? f.emin : std::max(std::ilogb(a), f.emin);  // subnormals share the smallest exponent
+    const unsigned m = unsigned(std::ldexp(a, fraction_bits - e));     // exact: a is a value of f
     // m has its leading bit at 2^f for a normal number (none for a subnormal); adding it to the exponent field minus
-    // one stores both, and a significand rounded up to 2^(f+1) carries into the exponent as it should
-    return std::uint16_t(sign | ((unsigned(e + bias - 1) << fraction_bits) + m));
-}
-
-// x rounded to the nearest float (ties to even), infinity beyond the largest float and the half ulp above it.
-float to_float32(double x) {
-    if (std::abs(x) >= std::ldexp(2.0 - std::ldexp(1.0, -24), 127)) return std::copysign(std::numeric_limits<float>::infinity(), x);
-    return static_cast<float>(x);  // within the range of float, or NaN: the conversion rounds
+    // one stores both
+    return std::uint16_t(sign | ((unsigned(e - f.emin) << fraction_bits) + m));
 }
 
 // Every element of `bytes` (of type `type`) as a double, into `out` (already of the right size).
@@ -375,13 +368,15 @@ void write_npy(const std::string& path, const Array& a, NpyType type) {
     else append_little_endian(out, std::uint32_t(header.size()));
     out += header;
     out.reserve(out.size() + a.data.size() * t.bytes);
+    const FloatFormat &float32 = float_format("float32"), &float16 = float_format("float16"),
+                      &bfloat16 = float_format("bfloat16");
     for (std::size_t k = 0; k < a.data.size(); ++k) {
         const double x = a.data[k];
         switch (type) {
         case NpyType::float64: append_little_endian(out, x); break;
-        case NpyType::float32: append_little_endian(out, to_float32(x)); break;
-        case NpyType::float16: append_little_endian(out, narrow_bits(x, 5, 10)); break;
-        case NpyType::bfloat16: append_little_endian(out, narrow_bits(x, 8, 7)); break;
+        case NpyType::float32: append_little_endian(out, float(round_to(x, float32))); break;  // exact: a float's value
+        case NpyType::float16: append_little_endian(out, narrow_bits(x, float16)); break;
+        case NpyType::bfloat16: append_little_endian(out, narrow_bits(x, bfloat16)); break;
         case NpyType::int64: append_little_endian(out, integer<std::int64_t>(x, a, k, path)); break;
         case NpyType::int32: append_little_endian(out, integer<std::int32_t>(x, a, k, path)); break;
         }
