@@ -323,7 +323,7 @@ TEST_CASE("tight bounds: no correct half-precision sum in nine orders fails (E11
     std::mt19937_64 rng(20261203);
     std::normal_distribution<double> normal;
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    long sums = 0, over = 0;
+    long sums = 0, over = 0, over_wrong = 0;
     double worst = 0;
     for (const std::string dtype : {"float16", "bfloat16"}) {
         const FloatFormat& f = float_format(dtype);
@@ -340,6 +340,9 @@ TEST_CASE("tight bounds: no correct half-precision sum in nine orders fails (E11
                     }
                     const SumTerms st = stats(a, b);
                     const double bound = tight_bound(st, true, ua, us, std::ldexp(1.0, -53), false, 1) + tiny;
+                    // a deliberately wrong bound, kept to show the measurement can see one: it forgets the rounding
+                    // of the stored result
+                    const double wrong = tight_bound(st, true, ua, us, std::ldexp(1.0, -53), false, 0) + tiny;
                     // the products (exact in float32; rounded to the accumulation type), summed in six orders with
                     // every addition rounded to it, the result stored once
                     auto acc = [&](double x) { return accumulate_half ? round_to(x, f) : double(float(x)); };
@@ -374,6 +377,7 @@ TEST_CASE("tight bounds: no correct half-precision sum in nine orders fails (E11
                         const double error = std::abs(round_to(r, f) - st.value);
                         ++sums;
                         if (error > bound) ++over;
+                        if (error > wrong) ++over_wrong;
                         worst = std::max(worst, error / bound);
                     }
                 }
@@ -382,6 +386,7 @@ TEST_CASE("tight bounds: no correct half-precision sum in nine orders fails (E11
     INFO(sums << " sums; the largest error was " << worst << " of its bound (E11)");
     CHECK(sums > 50000);
     CHECK(over == 0);
+    CHECK(over_wrong > 0);
 }
 
 TEST_CASE("tight bounds: data refused by (E10) is bounded by (E8a), and repeated terms by (E3)", "[oracle][tight]") {
